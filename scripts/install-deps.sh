@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what building and testing need on Debian 12. Run as root (or
+# through sudo). Idempotent: packages already present are kept.
+#
+#   scripts/install-deps.sh           build + unit tests + benchmarks
+#   scripts/install-deps.sh --vm      also qemu and the Debian kernels for
+#                                     the module's VM tests
+set -eu
+
+want_vm=0
+for arg in "$@"; do
+	case "$arg" in
+	--vm) want_vm=1 ;;
+	*) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
+	esac
+done
+
+if [ "$(id -u)" -ne 0 ]; then
+	exec sudo "$0" "$@"
+fi
+
+pkgs="build-essential pkg-config libjemalloc-dev libmemkind-dev
+      util-linux procps attr"
+if [ $want_vm -eq 1 ]; then
+	pkgs="$pkgs qemu-system-x86 busybox-static cpio libelf-dev sparse
+	      linux-image-amd64 linux-headers-amd64
+	      linux-image-6.12-amd64 linux-headers-6.12-amd64
+	      linux-source-6.1 kmod"
+fi
+
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing
+fi
+echo "install-deps: all dependencies present"

@@ -1,0 +1,54 @@
+# Test programs: one small program per feature, exit 0 (pass), 77 (skip) or
+# anything else (fail). Every tests/<area>/*.c becomes $(BUILD)/tests/<area>/*.
+#
+#   make check          unit tests, the same under ASan+UBSan, then the VM
+#                       tests on every kernel installed, then one summary line
+#   make check-unit     unit tests of this build only (SAN=1 for sanitizers)
+#   make check-vm       kernel module tests in qemu (tests/vm/)
+#   make check-interop  UCX built against libxpmem, run in qemu (tests/interop/)
+
+TEST_AREAS  := kind xpmem kernel
+TEST_SRCS   := $(foreach a,$(TEST_AREAS),$(wildcard tests/$(a)/*.c))
+TEST_BINS   := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+TEST_COMMON := $(wildcard tests/common/*.c)
+TEST_HDRS   := $(wildcard tests/common/*.h)
+RESULTS     := build/results.log
+
+$(BUILD)/tests/%: tests/%.c $(TEST_COMMON) $(TEST_HDRS) $(XPMEM_SO) $(KIND_SO)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/common -o $@ $< $(TEST_COMMON) \
+		-L$(LIBOUT) -lxpmem -lmemkind $(call rpath_to_lib,$(dir $@)) \
+		$(ALL_LDFLAGS) -lm
+
+tests: $(TEST_BINS)
+
+ALL_TARGETS += $(TEST_BINS)
+
+# The label tells the unit and sanitizer runs apart in the results.
+ifeq ($(SAN),1)
+UNIT_LABEL := san
+else
+UNIT_LABEL := unit
+endif
+
+check-unit: all
+	@mkdir -p build
+	tests/run-tests.sh --label $(UNIT_LABEL) --results $(RESULTS) $(TEST_BINS)
+
+check-vm: all
+	@mkdir -p build
+	tests/vm/run-vm-tests.sh --results $(RESULTS)
+
+check-interop: all
+	@mkdir -p build
+	tests/interop/run-interop.sh --results $(RESULTS)
+
+# One summary line for everything above, whatever failed on the way.
+check:
+	@mkdir -p build && rm -f $(RESULTS)
+	-$(MAKE) --no-print-directory check-unit
+	-$(MAKE) --no-print-directory SAN=1 check-unit
+	-$(MAKE) --no-print-directory check-vm
+	@tests/summary.sh $(RESULTS)
+
+.PHONY: tests check check-unit check-vm check-interop
