@@ -50,6 +50,20 @@ int xpmem_release(xpmem_apid_t apid);
 void *xpmem_attach(struct xpmem_addr addr, size_t size, void *vaddr);
 int xpmem_detach(void *vaddr);
 
+/*
+ * Extensions of this implementation, not in upstream XPMEM.
+ *
+ * xpmem_backend() tells which backend serves this process: the kernel
+ * module (/dev/xpmem) or the user-space backend. If reason is not NULL it
+ * receives a static, human-readable sentence saying why that one was
+ * chosen. The choice is made once, at the first XPMEM call; the
+ * environment variable XPMEM_BACKEND=kernel|user|auto forces it.
+ */
+#define XPMEM_BACKEND_KERNEL	1
+#define XPMEM_BACKEND_USER	2
+
+int xpmem_backend(const char **reason);
+
 #ifdef __cplusplus
 }
 #endif
