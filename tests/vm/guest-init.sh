@@ -1,0 +1,152 @@
+#!/bin/sh
+# /init of the test VM (busybox sh, PID 1). Loads the module, runs every test
+# program, unloads the module, dumps the kernel log and powers off.
+#
+# Two channels leave the guest:
+#   /dev/console (ttyS0)  kernel messages, test output of failures, dmesg
+#   /dev/ttyS1            one line per event, for the host to parse:
+#                         VMRESULT PASS|FAIL|SKIP <area>/<name> <exit code>
+#                         VMERROR <what went wrong outside the tests>
+#                         VMEND   (the guest got to the end)
+# Kernel messages can land in the middle of a console line, never on ttyS1.
+#
+# Settings come from the kernel command line:
+#   vmtest.timeout=SECONDS   per-test limit (SIGKILL)
+#   vmtest.kmemleak=1        scan for leaks after the module is unloaded
+#   vmtest.stress=SECONDS    passed to tests as XPMEM_STRESS_SECONDS
+
+export PATH=/bin
+export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
+
+mount -t devtmpfs devtmpfs /dev
+# The initramfs has no /dev/console node of its own: open it now.
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mkdir -p /dev/shm /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+
+results=/dev/ttyS1
+stty -F "$results" raw -echo 2>/dev/null
+
+report() {
+	echo "$*" >"$results"
+	echo "$*"
+}
+
+# Progress on the console, with the guest's uptime to see where time goes.
+stage() {
+	echo "VMSTAGE $* (uptime $(cut -d' ' -f1 /proc/uptime) s)"
+}
+
+param() {
+	for word in $(cat /proc/cmdline); do
+		case "$word" in
+		"vmtest.$1="*) echo "${word#*=}"; return ;;
+		esac
+	done
+	echo "$2"
+}
+
+test_timeout=$(param timeout 120)
+kmemleak=$(param kmemleak 0)
+export XPMEM_STRESS_SECONDS="$(param stress 10)"
+export XPMEM_TEST_VM=1
+export TMPDIR=/tmp
+
+# Live counters of the module: each must be 0 when no process uses it.
+live_counters="segments permits attachments pinned_pages"
+
+counters_busy() {
+	[ -r /proc/xpmem/stats ] || return 1
+	for c in $live_counters; do
+		v=$(awk -v n="$c" '$1 == n { print $2 }' /proc/xpmem/stats)
+		[ -n "$v" ] && [ "$v" != 0 ] && return 0
+	done
+	return 1
+}
+
+run_test() {
+	bin=$1
+	area=$(basename "$(dirname "$bin")")
+	name=$area/$(basename "$bin")
+
+	echo "VMSTART $name"
+	(cd /tmp && timeout -s KILL "$test_timeout" "$bin" </dev/null \
+		>/tmp/test.out 2>&1)
+	rc=$?
+	case $rc in
+	0) verdict=PASS ;;
+	77) verdict=SKIP ;;
+	*) verdict=FAIL ;;
+	esac
+	# Prefixed so the host's log check can tell test output from the kernel.
+	if [ $verdict != PASS ]; then
+		sed 's/^/VMOUT /' /tmp/test.out | tail -n 60
+	fi
+	report "VMRESULT $verdict $name $rc"
+}
+
+stage "boot done: $(uname -r)"
+
+mod=$(ls /xpmem/module/*.ko 2>/dev/null | head -n 1)
+modname=$(basename "$mod" .ko | tr - _)
+if [ -z "$mod" ]; then
+	report "VMERROR no module in the image"
+elif insmod "$mod"; then
+	if [ -c /dev/xpmem ]; then
+		chmod 0666 /dev/xpmem
+	else
+		report "VMERROR module loaded but /dev/xpmem is missing"
+	fi
+else
+	report "VMERROR insmod failed: module did not load"
+fi
+ls -l /dev/xpmem 2>&1
+[ -x /xpmem/bin/xpmem ] && /xpmem/bin/xpmem info 2>&1 | sed 's/^/VMOUT /'
+
+stage "tests"
+for bin in /xpmem/tests/xpmem/* /xpmem/tests/kernel/*; do
+	[ -f "$bin" ] && [ -x "$bin" ] && run_test "$bin"
+done
+
+stage "unload"
+if [ -r /proc/xpmem/stats ]; then
+	# Exit cleanup may finish a moment after the last process is reaped.
+	n=0
+	while counters_busy && [ $n -lt 10 ]; do
+		sleep 1
+		n=$((n + 1))
+	done
+	sed 's/^/VMSTATS /' /proc/xpmem/stats
+	counters_busy &&
+		report "VMERROR counters not back to zero after all tests:" \
+			"$(tr '\n' ' ' </proc/xpmem/stats)"
+fi
+if grep -q "^$modname " /proc/modules; then
+	rmmod "$modname" || report "VMERROR rmmod failed"
+	grep -q "^$modname " /proc/modules &&
+		report "VMERROR rmmod failed: $modname still loaded"
+fi
+
+if [ "$kmemleak" = 1 ] && [ -w /sys/kernel/debug/kmemleak ]; then
+	stage "kmemleak"
+	# Objects younger than 5 s are not reported, and a second scan
+	# catches pointers that were only live in registers during the first.
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+fi
+
+echo "VMDMESG begin"
+dmesg
+echo "VMDMESG end"
+report "VMEND"
+sync
+# -no-reboot turns the reset into qemu's exit; no ACPI needed.
+reboot -f
+sleep 5
+echo b >/proc/sysrq-trigger

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Builds the test VM's initramfs (an uncompressed newc cpio archive):
+#   make-initramfs.sh <output file> <module.ko> <build dir>
+# It holds busybox-static with its applets in /bin, /init (guest-init.sh),
+# the module in /xpmem/module, the test programs of tests/xpmem and
+# tests/kernel and the libraries of <build dir>, laid out as in the build
+# tree so that their $ORIGIN run paths still resolve, and every shared
+# library they need from the host (found with ldd), the dynamic loader
+# included. No compression: unpacking is faster than gunzip under TCG.
+set -eu
+
+out=$1
+ko=$2
+build=$3
+here=$(cd "$(dirname "$0")" && pwd)
+root=$out.d
+
+busybox=$(command -v busybox || true)
+[ -n "$busybox" ] || busybox=/bin/busybox
+if [ ! -x "$busybox" ] || ldd "$busybox" >/dev/null 2>&1; then
+	echo "make-initramfs: $busybox is not static (install busybox-static)" >&2
+	exit 1
+fi
+
+rm -rf "$root"
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,etc,lib64,xpmem/module,xpmem/tests}
+cp "$busybox" "$root/bin/busybox"
+for applet in $("$busybox" --list); do
+	[ "$applet" = busybox ] || ln -s busybox "$root/bin/$applet"
+done
+install -m 0755 "$here/guest-init.sh" "$root/init"
+cp "$ko" "$root/xpmem/module/"
+chmod 0644 "$root/xpmem/module/"*.ko
+
+# Numeric ids need no /etc, but `id` and `ls -l` read nicer with these.
+printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' \
+	>"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+
+# Programs and libraries, stripped of debug info to keep the image small.
+copy_elf() {
+	mkdir -p "$(dirname "$2")"
+	cp -P "$1" "$2"
+	[ -L "$2" ] || strip --strip-debug "$2" 2>/dev/null || true
+}
+elves=""
+if [ -d "$build/lib" ]; then
+	mkdir -p "$root/xpmem/lib"
+	for f in "$build"/lib/*.so*; do
+		[ -e "$f" ] || continue
+		copy_elf "$f" "$root/xpmem/lib/$(basename "$f")"
+		[ -L "$f" ] || elves="$elves $f"
+	done
+fi
+for area in xpmem kernel; do
+	for f in "$build/tests/$area"/*; do
+		[ -f "$f" ] && [ -x "$f" ] || continue
+		copy_elf "$f" "$root/xpmem/tests/$area/$(basename "$f")"
+		elves="$elves $f"
+	done
+done
+if [ -x "$build/bin/xpmem" ]; then
+	copy_elf "$build/bin/xpmem" "$root/xpmem/bin/xpmem"
+	elves="$elves $build/bin/xpmem"
+fi
+
+# Host libraries at the paths ldd names. libgcc_s is loaded with dlopen by
+# glibc (thread cancellation, backtraces), so ldd does not list it.
+build_abs=$(cd "$build" && pwd)
+hostlibs=$(for f in $elves; do ldd "$f" 2>/dev/null; done |
+	sed -nE 's/.*[[:space:]](\/[^[:space:]]+) \(0x[0-9a-f]+\)$/\1/p' |
+	grep -v "^$build_abs/" | sort -u)
+gcc_s=$(ldconfig -p 2>/dev/null | awk '/libgcc_s.so.1 .*x86-64/ { print $NF; exit }')
+for lib in $hostlibs $gcc_s; do
+	dest=$root$lib
+	mkdir -p "$(dirname "$dest")"
+	cp -L "$lib" "$dest"
+done
+
+(cd "$root" && find . -print0 | sort -z |
+	cpio -0 -o -H newc -R 0:0 --quiet) >"$out"
