@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers of the XPMEM tests: shareable buffers, byte patterns, pipes that
+ * carry 64-bit values between the processes of a test.
+ */
+#ifndef XPMEM_TEST_H
+#define XPMEM_TEST_H
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/mman.h>
+
+#include <xpmem.h>
+
+#include "test.h"
+
+static inline size_t page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/*
+ * A MAP_SHARED memfd mapping: memory both backends can export. The
+ * descriptor stays open, as memory kinds keep theirs.
+ */
+static inline void *shared_buffer(size_t size)
+{
+	int fd = memfd_create("xpmem-test", MFD_CLOEXEC);
+	void *p;
+
+	CHECK(fd >= 0);
+	CHECK(ftruncate(fd, (off_t)size) == 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(p != MAP_FAILED);
+	return p;
+}
+
+static inline unsigned char pattern_byte(size_t i, unsigned int seed)
+{
+	return (unsigned char)((i * 131 + seed * 7 + (i >> 12)) & 0xff);
+}
+
+static inline void fill_pattern(void *p, size_t size, unsigned int seed)
+{
+	unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		b[i] = pattern_byte(i, seed);
+}
+
+/* Index of the first wrong byte, or size when all match. */
+static inline size_t check_pattern(const void *p, size_t size,
+				   unsigned int seed)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		if (b[i] != pattern_byte(i, seed))
+			return i;
+	return size;
+}
+
+#define CHECK_PATTERN(p, size, seed) \
+	CHECK(check_pattern((p), (size), (seed)) == (size))
+
+static inline void put_u64(int fd, uint64_t v)
+{
+	CHECK(write(fd, &v, sizeof(v)) == sizeof(v));
+}
+
+static inline uint64_t get_u64(int fd)
+{
+	uint64_t v;
+
+	CHECK(read(fd, &v, sizeof(v)) == sizeof(v));
+	return v;
+}
+
+/* Two pipes: parent-to-child and child-to-parent. */
+struct channel {
+	int down[2];
+	int up[2];
+};
+
+static inline void channel_open(struct channel *ch)
+{
+	CHECK(pipe2(ch->down, O_CLOEXEC) == 0);
+	CHECK(pipe2(ch->up, O_CLOEXEC) == 0);
+}
+
+/* Runs fn in a forked child; returns its exit status (128+sig if killed). */
+static inline int run_child(int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		int rc = fn(arg);
+
+		fflush(NULL);
+		_exit(rc);
+	}
+	return test_wait(pid);
+}
+
+/* Exit status of a child that touches addr (128+signal if it faults). */
+static inline int touch_in_child(volatile unsigned char *addr, bool write)
+{
+	pid_t pid = fork();
+
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		if (write)
+			*addr = 0x5a;
+		else
+			(void)*addr;
+		_exit(0);
+	}
+	return test_wait(pid);
+}
+
+static inline bool faulted(int status)
+{
+	return status == 128 + SIGSEGV || status == 128 + SIGBUS;
+}
+
+static inline int count_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int n = 0;
+
+	CHECK(d != NULL);
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static inline int count_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int c, n = 0;
+
+	CHECK(f != NULL);
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+static inline bool user_backend(void)
+{
+	int b = xpmem_backend(NULL);
+
+	CHECK(b == XPMEM_BACKEND_USER || b == XPMEM_BACKEND_KERNEL);
+	return b == XPMEM_BACKEND_USER;
+}
+
+static inline struct xpmem_addr xaddr(xpmem_apid_t apid, off_t offset)
+{
+	struct xpmem_addr a = { .apid = apid, .offset = offset };
+
+	return a;
+}
+
+#endif /* XPMEM_TEST_H */
