@@ -23,8 +23,12 @@ include mk/install.mk
 
 all: $(ALL_TARGETS)
 
+# The main job: two processes share a file-backed buffer through XPMEM.
+demo: all
+	$(BUILD)/bin/xpmem demo
+
 clean:
 	rm -rf build build-san
 	$(MAKE) -C kernel clean >/dev/null 2>&1 || true
 
-.PHONY: all clean
+.PHONY: all clean demo

@@ -5,7 +5,8 @@ XPMEM_TOOL      := $(BUILD)/bin/xpmem
 
 $(XPMEM_TOOL): $(XPMEM_TOOL_SRCS) $(wildcard tools/xpmem/*.h) $(XPMEM_SO) $(KIND_SO)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $(XPMEM_TOOL_SRCS) -L$(LIBOUT) -lxpmem -lmemkind \
+	$(CC) $(ALL_CFLAGS) -DXPMEM_TOOL_VERSION='"$(VERSION)"' -o $@ \
+		$(XPMEM_TOOL_SRCS) -L$(LIBOUT) -lxpmem -lmemkind \
 		$(call rpath_to_lib,$(dir $@)) $(ALL_LDFLAGS) -lm
 
 ifneq ($(XPMEM_TOOL_SRCS),)

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `xpmem bench --quick` in its three output formats. The JSON must parse,
+ * name every transport at every size with positive bandwidth and latency
+ * (CMA may instead be marked unavailable with a reason), and carry the
+ * attachment-cache costs; CSV has one row per size; the table shows the
+ * ratio columns. No timing thresholds: speed is the benchmark's business.
+ */
+#include <ctype.h>
+
+#include "tool_run.h"
+
+/* ---- a small JSON syntax checker -------------------------------------- */
+
+static const char *json_value(const char *p);
+
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+		p++;
+	return p;
+}
+
+static const char *json_str(const char *p)
+{
+	if (*p++ != '"')
+		return NULL;
+	while (*p && *p != '"') {
+		if ((unsigned char)*p < 0x20)
+			return NULL;
+		if (*p == '\\' && !*++p)
+			return NULL;
+		p++;
+	}
+	return *p == '"' ? p + 1 : NULL;
+}
+
+static const char *json_number(const char *p)
+{
+	char *end;
+
+	strtod(p, &end);
+	return end == p ? NULL : end;
+}
+
+static const char *json_list(const char *p, char close, int is_object)
+{
+	p = skip_ws(p + 1);
+	if (*p == close)
+		return p + 1;
+	for (;;) {
+		if (is_object) {
+			p = json_str(skip_ws(p));
+			if (!p)
+				return NULL;
+			p = skip_ws(p);
+			if (*p++ != ':')
+				return NULL;
+		}
+		p = json_value(p);
+		if (!p)
+			return NULL;
+		p = skip_ws(p);
+		if (*p == close)
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+	}
+}
+
+static const char *json_value(const char *p)
+{
+	p = skip_ws(p);
+	switch (*p) {
+	case '{':
+		return json_list(p, '}', 1);
+	case '[':
+		return json_list(p, ']', 0);
+	case '"':
+		return json_str(p);
+	case 't':
+		return strncmp(p, "true", 4) ? NULL : p + 4;
+	case 'f':
+		return strncmp(p, "false", 5) ? NULL : p + 5;
+	case 'n':
+		return strncmp(p, "null", 4) ? NULL : p + 4;
+	default:
+		return json_number(p);
+	}
+}
+
+/* ---- content checks ---------------------------------------------------- */
+
+/* The number after "key": at or after p; fails when it is missing. */
+static double number_after(const char *p, const char *key)
+{
+	char pat[64];
+	const char *k;
+	double v;
+
+	snprintf(pat, sizeof(pat), "\"%s\": ", key);
+	k = strstr(p, pat);
+	if (!k || sscanf(k + strlen(pat), "%lf", &v) != 1)
+		test_fail_at(__FILE__, __LINE__, "no number for %s", key);
+	return v;
+}
+
+static void check_transport(const char *point, const char *end,
+			    const char *name, int may_be_null)
+{
+	char pat[64];
+	const char *t;
+
+	snprintf(pat, sizeof(pat), "\"%s\": ", name);
+	t = strstr(point, pat);
+	if (!t || t > end)
+		test_fail_at(__FILE__, __LINE__, "no %s in result", name);
+	t += strlen(pat);
+	if (!strncmp(t, "null", 4)) {
+		if (!may_be_null)
+			test_fail_at(__FILE__, __LINE__, "%s is null", name);
+		return;
+	}
+	if (!(number_after(t, "gbps") > 0) ||
+	    !(number_after(t, "latency_ns") > 0))
+		test_fail_at(__FILE__, __LINE__, "%s: not positive", name);
+}
+
+static void check_json(const char *out, const size_t *sizes, int n)
+{
+	const char *end = json_value(out), *p;
+	int cma_missing;
+
+	if (!end || *skip_ws(end))
+		test_fail_at(__FILE__, __LINE__, "invalid JSON:\n%s", out);
+	tool_expect_text(out, "\"backend\": ", "bench --json");
+	cma_missing = strstr(out, "\"cma\": {\"available\": false, "
+			     "\"reason\": \"") != NULL;
+	p = strstr(out, "\"results\": [");
+	CHECK(p != NULL);
+	for (int i = 0; i < n; i++) {
+		char pat[64];
+		const char *next;
+
+		snprintf(pat, sizeof(pat), "{\"size\": %zu,", sizes[i]);
+		p = strstr(p, pat);
+		if (!p)
+			test_fail_at(__FILE__, __LINE__, "no result for %zu",
+				     sizes[i]);
+		next = strstr(p + 1, "{\"size\": ");
+		if (!next)
+			next = p + strlen(p);
+		check_transport(p, next, "xpmem", 0);
+		check_transport(p, next, "cma", cma_missing);
+		check_transport(p, next, "shm", 0);
+		check_transport(p, next, "memcpy", 0);
+		if (!(number_after(p, "xpmem_memcpy") > 0) ||
+		    !(number_after(p, "xpmem_shm") > 0))
+			test_fail_at(__FILE__, __LINE__, "bad ratios");
+	}
+	p = strstr(out, "\"attach_cache\": {\"available\": true");
+	if (!p)
+		test_fail_at(__FILE__, __LINE__, "no attach_cache:\n%s", out);
+	CHECK(number_after(p, "lookup_ns") > 0);
+	CHECK(number_after(p, "attach_detach_ns") > 0);
+}
+
+static void check_csv(const char *out, int n)
+{
+	const char *line = out;
+	int rows = 0, header = 0;
+
+	while (*line) {
+		const char *nl = strchr(line, '\n');
+
+		if (!nl)
+			test_fail_at(__FILE__, __LINE__, "unterminated line");
+		if (!strncmp(line, "size,xpmem_gbps,", 16))
+			header++;
+		else if (isdigit((unsigned char)*line))
+			rows++;
+		else if (*line != '#')
+			test_fail_at(__FILE__, __LINE__, "stray CSV line: %.*s",
+				     (int)(nl - line), line);
+		line = nl + 1;
+	}
+	if (header != 1 || rows != n)
+		test_fail_at(__FILE__, __LINE__, "%d headers, %d rows:\n%s",
+			     header, rows, out);
+}
+
+int main(void)
+{
+	static const size_t sizes[] = { 4096, 65536, 1048576 };
+	struct tool_out r;
+
+	r = tool_run((const char *[]){ "bench", "--quick", "--json", NULL },
+		     120);
+	tool_expect_status(&r, 0, "xpmem bench --quick --json");
+	check_json(r.out, sizes, 3);
+	tool_free(&r);
+
+	r = tool_run((const char *[]){ "bench", "--sizes", "8K,12345",
+				       "--iters", "3", "--time", "0.01",
+				       "--csv", NULL }, 120);
+	tool_expect_status(&r, 0, "xpmem bench --csv");
+	check_csv(r.out, 2);
+	tool_free(&r);
+
+	r = tool_run((const char *[]){ "bench", "--sizes", "16K", "--iters",
+				       "3", "--time", "0.01", "--progress",
+				       NULL }, 120);
+	tool_expect_status(&r, 0, "xpmem bench");
+	tool_expect_text(r.out, "xp/memcpy", "xpmem bench table");
+	tool_expect_text(r.out, "16 KiB", "xpmem bench table");
+	tool_expect_text(r.out, "attachment cache lookup:", "xpmem bench");
+	tool_expect_text(r.err, "[1/4] 16 KiB via xpmem", "bench --progress");
+	tool_free(&r);
+	return 0;
+}

@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xpmem bench: one-way copy bandwidth and latency between two processes
+ * through XPMEM (attachment cached), CMA, two-copy POSIX shared memory and
+ * a local memcpy, with the ratios that say what XPMEM is worth.
+ *
+ * Fairness: every transport copies into the same destination buffer, on
+ * the same CPU, from a source that was written once and read before the
+ * timing starts, so page faults and first-touch costs are outside every
+ * measurement. Each point is the median of --iters samples; a sample times
+ * a batch of transfers long enough for the clock to be exact.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "xpmem_tool.h"
+
+#define DEFAULT_ITERS	15
+#define DEFAULT_SECONDS	0.2
+#define QUICK_ITERS	5
+#define QUICK_SECONDS	0.02
+#define MAX_BATCH	1000000
+#define MIN_OWNER_BUF	((size_t)1 << 20)	/* room for the cache test */
+
+static const size_t default_sizes[] = {
+	4 << 10, 16 << 10, 64 << 10, 256 << 10,
+	1 << 20, 4 << 20, 16 << 20, 64 << 20,
+};
+static const size_t quick_sizes[] = { 4 << 10, 64 << 10, 1 << 20 };
+
+static void bench_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s bench [options]\n\n"
+		"One-way copy bandwidth and latency between two processes "
+		"through XPMEM\n(attachment cached), process_vm_readv (CMA), "
+		"two-copy POSIX shared\nmemory, and a local memcpy as the "
+		"limit.\n\n"
+		"  -s, --sizes LIST  sizes, e.g. 4K,1M,64M (default powers "
+		"of 4, 4K..64M)\n"
+		"  -n, --iters N     timed samples per point, median "
+		"reported (default %d)\n"
+		"  -t, --time SEC    time per point (default %.1f)\n"
+		"  -q, --quick       4K,64K,1M with few samples: a short "
+		"run\n"
+		"      --csv         CSV output\n"
+		"      --json        JSON output\n"
+		"      --progress    progress on stderr (default: when it "
+		"is a terminal)\n"
+		"      --no-pin      do not pin the two processes to two "
+		"CPUs\n"
+		"  -h, --help        this text\n",
+		tool_name, DEFAULT_ITERS, DEFAULT_SECONDS);
+}
+
+enum { OPT_CSV = 256, OPT_JSON, OPT_PROGRESS, OPT_NO_PIN };
+
+static int parse_bench_arg(struct bench_opts *o, int c, char **argv,
+			   bool *iters_set, bool *time_set)
+{
+	switch (c) {
+	case 's':
+		o->nsizes = parse_size_list(optarg, o->sizes, BENCH_MAX_SIZES);
+		if (o->nsizes < 0)
+			return tool_usage_error("bench", "invalid size list "
+						"'%s'", optarg);
+		for (int i = 0; i < o->nsizes; i++)
+			if (o->sizes[i] > ((size_t)1 << 30))
+				return tool_usage_error("bench", "size '%s' "
+							"is over 1 GiB",
+							optarg);
+		return 0;
+	case 'n':
+		if (parse_uint(optarg, 100000, &o->iters) || o->iters == 0)
+			return tool_usage_error("bench", "invalid sample "
+						"count '%s'", optarg);
+		*iters_set = true;
+		return 0;
+	case 't':
+		if (parse_seconds(optarg, &o->seconds))
+			return tool_usage_error("bench", "invalid time '%s'",
+						optarg);
+		*time_set = true;
+		return 0;
+	case 'q':
+		o->quick = true;
+		return 0;
+	case OPT_CSV:
+		o->format = FMT_CSV;
+		return 0;
+	case OPT_JSON:
+		o->format = FMT_JSON;
+		return 0;
+	case OPT_PROGRESS:
+		o->progress = true;
+		return 0;
+	case OPT_NO_PIN:
+		o->pin = false;
+		return 0;
+	case 'h':
+		bench_usage(stdout);
+		return -1;
+	default:
+		return option_error("bench", c, argv);
+	}
+}
+
+static void apply_defaults(struct bench_opts *o, bool iters_set,
+			   bool time_set)
+{
+	const size_t *sizes = o->quick ? quick_sizes : default_sizes;
+	int n = o->quick ? 3 : 8;
+
+	if (!o->nsizes) {
+		memcpy(o->sizes, sizes, (size_t)n * sizeof(*sizes));
+		o->nsizes = n;
+	}
+	if (!iters_set)
+		o->iters = o->quick ? QUICK_ITERS : DEFAULT_ITERS;
+	if (!time_set)
+		o->seconds = o->quick ? QUICK_SECONDS : DEFAULT_SECONDS;
+}
+
+static int parse_bench_opts(int argc, char **argv, struct bench_opts *o)
+{
+	static const struct option opts[] = {
+		{ "sizes", required_argument, NULL, 's' },
+		{ "iters", required_argument, NULL, 'n' },
+		{ "time", required_argument, NULL, 't' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "csv", no_argument, NULL, OPT_CSV },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "no-pin", no_argument, NULL, OPT_NO_PIN },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool iters_set = false, time_set = false;
+	int c, ret;
+
+	memset(o, 0, sizeof(*o));
+	o->pin = true;
+	o->progress = isatty(STDERR_FILENO);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:s:n:t:qh", opts, NULL)) != -1) {
+		ret = parse_bench_arg(o, c, argv, &iters_set, &time_set);
+		if (ret)
+			return ret;
+	}
+	if (optind < argc)
+		return tool_usage_error("bench", "unexpected argument '%s'",
+					argv[optind]);
+	apply_defaults(o, iters_set, time_set);
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double median_of(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* ---- measurement ------------------------------------------------------- */
+
+static int run_batch(struct bench_ctx *ctx, transfer_fn fn, size_t size,
+		     unsigned long batch, double *ns_per_xfer)
+{
+	uint64_t t0 = now_ns();
+
+	for (unsigned long b = 0; b < batch; b++) {
+		int err = fn(ctx, size);
+
+		if (err)
+			return err;
+	}
+	*ns_per_xfer = (double)(now_ns() - t0) / (double)batch;
+	return 0;
+}
+
+/*
+ * Warm-up (attach, faults, caches), then a batch size that makes the
+ * samples of one point last --time together, then the samples.
+ */
+static int sample_transport(struct bench_ctx *ctx, transfer_fn fn,
+			    size_t size, double *median)
+{
+	unsigned long n = ctx->opts.iters, batch;
+	double one, target, *samples;
+	int err;
+
+	err = run_batch(ctx, fn, size, 2, &one);
+	if (err)
+		return err;
+	target = ctx->opts.seconds * 1e9 / (double)n;
+	batch = one > 0 ? (unsigned long)(target / one) : MAX_BATCH;
+	batch = batch < 1 ? 1 : batch > MAX_BATCH ? MAX_BATCH : batch;
+	samples = malloc(n * sizeof(*samples));
+	if (!samples)
+		return -ENOMEM;
+	for (unsigned long i = 0; i < n && !err; i++)
+		err = run_batch(ctx, fn, size, batch, &samples[i]);
+	if (!err)
+		*median = median_of(samples, n);
+	free(samples);
+	return err;
+}
+
+static int measure(struct bench_ctx *ctx, enum transport t, size_t size,
+		   double *median)
+{
+	int err, end_err = 0;
+
+	memset(ctx->dst, 0, size);
+	if (t == T_SHM) {
+		err = shm_phase_begin(ctx, size);
+		if (err)
+			return err;
+	}
+	err = sample_transport(ctx, transport_fn(t), size, median);
+	if (t == T_SHM)
+		end_err = shm_phase_end(ctx);
+	if (!err)
+		err = end_err;
+	/* The numbers count only if the right bytes arrived. */
+	if (!err && memcmp(ctx->dst, ctx->local_src, size))
+		err = -EBADMSG;
+	return err;
+}
+
+static void show_progress(const struct bench_ctx *ctx, int done, int total,
+			  size_t size, enum transport t)
+{
+	char sz[32];
+
+	if (!ctx->opts.progress)
+		return;
+	if (done == total) {
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "\r%-60s\r", "");
+		return;
+	}
+	fprintf(stderr, "%s[%d/%d] %s via %s...%s",
+		isatty(STDERR_FILENO) ? "\r" : "", done + 1, total,
+		format_size(size, sz, sizeof(sz)), transport_names[t],
+		isatty(STDERR_FILENO) ? "        " : "\n");
+}
+
+static int measure_all(struct bench_ctx *ctx, struct bench_point *pts)
+{
+	int total = ctx->opts.nsizes * T_COUNT, done = 0;
+
+	for (int i = 0; i < ctx->opts.nsizes; i++) {
+		pts[i].size = ctx->opts.sizes[i];
+		for (int t = 0; t < T_COUNT; t++, done++) {
+			int err;
+
+			if (!ctx->avail[t])
+				continue;
+			show_progress(ctx, done, total, pts[i].size, t);
+			err = measure(ctx, t, pts[i].size, &pts[i].ns[t]);
+			if (err) {
+				show_progress(ctx, total, total, 0, 0);
+				tool_err("bench: %s at %zu bytes: %s",
+					 transport_names[t], pts[i].size,
+					 err == -EBADMSG ? "wrong bytes "
+					 "arrived" : strerror(-err));
+				return err;
+			}
+			pts[i].ok[t] = true;
+		}
+	}
+	show_progress(ctx, total, total, 0, 0);
+	return 0;
+}
+
+/* ---- set-up and tear-down ---------------------------------------------- */
+
+static void *map_buffer(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* The shm transport's object, unlinked at once: the mapping is enough. */
+static int map_shm(struct bench_ctx *ctx)
+{
+	char name[64];
+	void *p;
+	int fd;
+
+	snprintf(name, sizeof(name), "/xpmem-bench.%d", (int)getpid());
+	fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	shm_unlink(name);
+	ctx->shm_len = SHM_DATA_OFFSET + ctx->max_size;
+	if (ftruncate(fd, (off_t)ctx->shm_len)) {
+		close(fd);
+		return -errno;
+	}
+	p = mmap(NULL, ctx->shm_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -errno;
+	ctx->shm = p;
+	ctx->shm_data = (char *)p + SHM_DATA_OFFSET;
+	return 0;
+}
+
+/* The first two CPUs this process may run on, or -1 when there is one. */
+static void pick_cpus(int *receiver, int *owner)
+{
+	cpu_set_t set;
+	int found = 0;
+
+	*receiver = *owner = -1;
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return;
+	for (int c = 0; c < CPU_SETSIZE && found < 2; c++) {
+		if (!CPU_ISSET(c, &set))
+			continue;
+		if (found++ == 0)
+			*receiver = c;
+		else
+			*owner = c;
+	}
+	if (*owner < 0)
+		*receiver = -1;
+}
+
+static void on_sigchld(int sig)
+{
+	(void)sig;
+	bench_peer_gone = 1;
+}
+
+static int start_owner(struct bench_ctx *ctx, size_t owner_size,
+		       int owner_cpu)
+{
+	int to_owner[2], from_owner[2];
+	pid_t pid;
+
+	if (pipe2(to_owner, O_CLOEXEC) || pipe2(from_owner, O_CLOEXEC))
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		close(to_owner[1]);
+		close(from_owner[0]);
+		exit(owner_main(&ctx->opts, owner_size, ctx->shm_data, ctx->shm,
+				to_owner[0], from_owner[1], owner_cpu));
+	}
+	close(to_owner[0]);
+	close(from_owner[1]);
+	ctx->peer.pid = pid;
+	ctx->peer.cmd_fd = to_owner[1];
+	ctx->peer.info_fd = from_owner[0];
+	return pipe_recv(ctx->peer.info_fd, &ctx->peer.info,
+			 sizeof(ctx->peer.info), BENCH_TIMEOUT_MS);
+}
+
+static int setup_receiver(struct bench_ctx *ctx)
+{
+	int err;
+
+	ctx->backend = xpmem_backend(&ctx->backend_reason);
+	ctx->apid = xpmem_get(ctx->peer.info.segid, XPMEM_RDWR,
+			      XPMEM_PERMIT_MODE, NULL);
+	if (ctx->apid < 0) {
+		err = -errno;
+		tool_err("bench: xpmem_get: %s", strerror(errno));
+		return err;
+	}
+	err = attach_cache_init(&ctx->cache, 16);
+	ctx->dst = map_buffer(ctx->max_size);
+	ctx->local_src = map_buffer(ctx->max_size);
+	if (err || !ctx->dst || !ctx->local_src) {
+		tool_err("bench: receiver buffers: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	memset(ctx->dst, 0, ctx->max_size);
+	pattern_fill(ctx->local_src, ctx->max_size, BENCH_SEED);
+	for (int t = 0; t < T_COUNT; t++)
+		ctx->avail[t] = true;
+	ctx->avail[T_CMA] = cma_probe(ctx) == 0;
+	return 0;
+}
+
+static int bench_setup(struct bench_ctx *ctx)
+{
+	size_t owner_size = ctx->max_size;
+	int recv_cpu, owner_cpu, err;
+
+	if (owner_size < MIN_OWNER_BUF)
+		owner_size = MIN_OWNER_BUF;
+	err = map_shm(ctx);
+	if (err) {
+		tool_err("bench: POSIX shared memory: %s", strerror(-err));
+		return err;
+	}
+	pick_cpus(&recv_cpu, &owner_cpu);
+	signal(SIGCHLD, on_sigchld);
+	err = start_owner(ctx, owner_size, owner_cpu);
+	if (err) {
+		tool_err("bench: starting the owner process: %s",
+			 strerror(-err));
+		return err;
+	}
+	if (ctx->peer.info.err) {
+		tool_err("bench: owner: %s: %s", ctx->peer.info.what,
+			 strerror(-ctx->peer.info.err));
+		return ctx->peer.info.err;
+	}
+	ctx->cpu = -1;
+	if (ctx->opts.pin && recv_cpu >= 0 && !pin_to_cpu(recv_cpu))
+		ctx->cpu = recv_cpu;
+	/* The cache test attaches windows across the whole owner buffer. */
+	ctx->owner_size = owner_size;
+	return setup_receiver(ctx);
+}
+
+static int bench_teardown(struct bench_ctx *ctx)
+{
+	int status = 0;
+
+	attach_cache_fini(&ctx->cache);
+	if (ctx->apid > 0)
+		xpmem_release(ctx->apid);
+	if (ctx->peer.pid > 0) {
+		owner_command(&ctx->peer, OP_QUIT, 0);
+		close(ctx->peer.cmd_fd);
+		close(ctx->peer.info_fd);
+		status = wait_child(ctx->peer.pid);
+		if (status)
+			tool_err("bench: the owner process exited with "
+				 "status %d", status);
+	}
+	if (ctx->dst)
+		munmap(ctx->dst, ctx->max_size);
+	if (ctx->local_src)
+		munmap(ctx->local_src, ctx->max_size);
+	if (ctx->shm)
+		munmap(ctx->shm, ctx->shm_len);
+	return status ? -ECHILD : 0;
+}
+
+static size_t largest(const size_t *v, int n)
+{
+	size_t m = 0;
+
+	for (int i = 0; i < n; i++)
+		m = v[i] > m ? v[i] : m;
+	return m;
+}
+
+static void report(const struct bench_ctx *ctx, const struct bench_point *pts,
+		   const struct bench_cache_cost *cc)
+{
+	switch (ctx->opts.format) {
+	case FMT_CSV:
+		report_csv(ctx, pts, ctx->opts.nsizes, cc);
+		break;
+	case FMT_JSON:
+		report_json(ctx, pts, ctx->opts.nsizes, cc);
+		break;
+	default:
+		report_table(ctx, pts, ctx->opts.nsizes, cc);
+		break;
+	}
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	static struct bench_ctx ctx;
+	struct bench_point pts[BENCH_MAX_SIZES];
+	struct bench_cache_cost cc;
+	int ret, err;
+
+	ret = parse_bench_opts(argc, argv, &ctx.opts);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	signal(SIGPIPE, SIG_IGN);
+	ctx.max_size = largest(ctx.opts.sizes, ctx.opts.nsizes);
+	ctx.apid = -1;
+	memset(pts, 0, sizeof(pts));
+	err = bench_setup(&ctx);
+	if (!err)
+		err = measure_all(&ctx, pts);
+	if (!err) {
+		measure_cache_cost(&ctx, &cc);
+		report(&ctx, pts, &cc);
+	}
+	if (bench_teardown(&ctx) && !err)
+		err = -ECHILD;
+	return err ? 1 : 0;
+}
