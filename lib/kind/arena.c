@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A jemalloc arena per file-backed kind. The arena's extent hooks take
+ * space from the kind's heap (heap.c): fresh space comes from the end of
+ * what the kind has used, and freed space is never handed back to the
+ * hooks (jemalloc retains it for reuse); instead the purge hook punches it
+ * out of the file, so the file system gets the blocks back while the
+ * addresses keep their file offsets. Arena metadata lives in ordinary
+ * anonymous memory, not in the kind's file, so all of max_size is usable.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#define PAGE_BYTES		4096UL
+/*
+ * Once jemalloc has grown an arena by its first 2 MiB, later growth asks
+ * for no more than it needs (rounded up to this), so a bounded kind is not
+ * cut short by a large final growth step that would not fit.
+ */
+#define ARENA_GROW_LIMIT	((size_t)64 << 10)
+
+/* jemalloc 5.3's arena_config_t for "experimental.arenas_create_ext". */
+struct je_arena_config {
+	extent_hooks_t *extent_hooks;
+	bool metadata_use_hooks;
+};
+
+static struct memkind *hooks_kind(extent_hooks_t *hooks)
+{
+	return (struct memkind *)((char *)hooks -
+				  offsetof(struct memkind, hooks));
+}
+
+static void *hook_alloc(extent_hooks_t *hooks, void *new_addr, size_t size,
+			size_t alignment, bool *zero, bool *commit,
+			unsigned arena_ind)
+{
+	void *addr;
+
+	/* Space is handed out in order; a given address cannot be honoured. */
+	if (new_addr)
+		return NULL;
+	if (alignment < PAGE_BYTES)
+		alignment = PAGE_BYTES;
+	addr = heap_take(hooks_kind(hooks), size, alignment);
+	if (!addr)
+		return NULL;
+	*zero = true;
+	*commit = true;
+	return addr;
+}
+
+/* Keep the addresses: jemalloc retains them, the purge hook frees blocks. */
+static bool hook_dalloc(extent_hooks_t *hooks, void *addr, size_t size,
+			bool committed, unsigned arena_ind)
+{
+	return true;
+}
+
+static void hook_destroy(extent_hooks_t *hooks, void *addr, size_t size,
+			 bool committed, unsigned arena_ind)
+{
+}
+
+static bool hook_commit(extent_hooks_t *hooks, void *addr, size_t size,
+			size_t offset, size_t length, unsigned arena_ind)
+{
+	return false;
+}
+
+static bool hook_purge_forced(extent_hooks_t *hooks, void *addr, size_t size,
+			      size_t offset, size_t length, unsigned arena_ind)
+{
+	return heap_punch(&hooks_kind(hooks)->heap, (char *)addr + offset,
+			  length) != 0;
+}
+
+static bool hook_split(extent_hooks_t *hooks, void *addr, size_t size,
+		       size_t size_a, size_t size_b, bool committed,
+		       unsigned arena_ind)
+{
+	return false;
+}
+
+/* Adjacent extents merge only within one region (contiguous file offsets). */
+static bool hook_merge(extent_hooks_t *hooks, void *addr_a, size_t size_a,
+		       void *addr_b, size_t size_b, bool committed,
+		       unsigned arena_ind)
+{
+	const struct kind_heap *heap = &hooks_kind(hooks)->heap;
+
+	return heap_find_region(heap, addr_a) != heap_find_region(heap, addr_b);
+}
+
+static const extent_hooks_t kind_extent_hooks = {
+	.alloc = hook_alloc,
+	.dalloc = hook_dalloc,
+	.destroy = hook_destroy,
+	.commit = hook_commit,
+	.decommit = NULL,
+	.purge_lazy = NULL,
+	.purge_forced = hook_purge_forced,
+	.split = hook_split,
+	.merge = hook_merge,
+};
+
+static int arena_set_ssize(unsigned arena, const char *name, ssize_t v)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "arena.%u.%s", arena, name);
+	return mallctl(key, NULL, NULL, &v, sizeof(v));
+}
+
+static int arena_set_size(unsigned arena, const char *name, size_t v)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "arena.%u.%s", arena, name);
+	return mallctl(key, NULL, NULL, &v, sizeof(v));
+}
+
+static int arena_new(struct memkind *kind, unsigned *arena)
+{
+	struct je_arena_config cfg = {
+		.extent_hooks = &kind->hooks,
+		.metadata_use_hooks = false,
+	};
+	extent_hooks_t *hooks = &kind->hooks;
+	size_t sz = sizeof(*arena);
+	int ret;
+
+	ret = mallctl("experimental.arenas_create_ext", arena, &sz, &cfg,
+		      sizeof(cfg));
+	if (ret == ENOENT)
+		ret = mallctl("arenas.create", arena, &sz, &hooks,
+			      sizeof(hooks));
+	return ret;
+}
+
+/* Creates the kind's arena. Returns 0 or a MEMKIND_ERROR_* code. */
+int arena_create(struct memkind *kind)
+{
+	unsigned arena;
+	ssize_t dirty_ms = -1;
+
+	kind->hooks = kind_extent_hooks;
+	if (arena_new(kind, &arena))
+		return MEMKIND_ERROR_ARENAS_CREATE;
+	kind->arena = arena;
+	/*
+	 * Freed pages go straight from dirty to punched-out (there is no lazy
+	 * purge for a shared file); a conservative kind punches at once.
+	 */
+	if (kind->policy == MEMKIND_MEM_USAGE_POLICY_CONSERVATIVE)
+		dirty_ms = 0;
+	if ((dirty_ms >= 0 && arena_set_ssize(arena, "dirty_decay_ms", dirty_ms)) ||
+	    arena_set_ssize(arena, "muzzy_decay_ms", 0) ||
+	    arena_set_size(arena, "retain_grow_limit", ARENA_GROW_LIMIT)) {
+		arena_destroy(kind);
+		return MEMKIND_ERROR_ARENAS_CREATE;
+	}
+	kind->direct.gen = kind->gen;
+	kind->direct.tc = TC_NONE;
+	kind->direct.alloc_flags = MALLOCX_ARENA(arena) | MALLOCX_TCACHE_NONE;
+	kind->direct.free_flags = MALLOCX_TCACHE_NONE;
+	return 0;
+}
+
+/* Destroys the arena; jemalloc reuses its index for the next one. */
+void arena_destroy(struct memkind *kind)
+{
+	char key[64];
+
+	tcache_kind_release(kind);
+	snprintf(key, sizeof(key), "arena.%u.destroy", kind->arena);
+	mallctl(key, NULL, NULL, NULL, 0);
+}
+
+int arena_purge(struct memkind *kind)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "arena.%u.purge", kind->arena);
+	return mallctl(key, NULL, NULL, NULL, 0);
+}
+
+/*
+ * Out of space: the thread's cache may hold free blocks and the arena
+ * unpurged (uncoalesced) ones. Return both and try once more.
+ */
+static void *alloc_retry(struct memkind *kind, size_t size, int flags)
+{
+	void *p;
+
+	tcache_flush_thread(kind);
+	arena_purge(kind);
+	p = mallocx(size, flags);
+	if (!p)
+		errno = ENOMEM;
+	return p;
+}
+
+void *arena_kind_malloc(struct memkind *kind, size_t size)
+{
+	const struct tc_entry *t;
+	void *p;
+
+	if (unlikely(size == 0))
+		return NULL;
+	t = tcache_get(kind);
+	p = mallocx(size, t->alloc_flags);
+	if (unlikely(!p))
+		return alloc_retry(kind, size, t->alloc_flags);
+	return p;
+}
+
+void *arena_kind_calloc(struct memkind *kind, size_t num, size_t size)
+{
+	const struct tc_entry *t;
+	size_t total;
+	void *p;
+
+	if (__builtin_mul_overflow(num, size, &total)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (total == 0)
+		return NULL;
+	t = tcache_get(kind);
+	p = mallocx(total, t->alloc_flags | MALLOCX_ZERO);
+	if (unlikely(!p))
+		return alloc_retry(kind, total, t->alloc_flags | MALLOCX_ZERO);
+	return p;
+}
+
+int arena_kind_posix_memalign(struct memkind *kind, void **memptr,
+			      size_t alignment, size_t size)
+{
+	const struct tc_entry *t;
+	int flags;
+	void *p;
+
+	if (size == 0) {
+		*memptr = NULL;
+		return 0;
+	}
+	t = tcache_get(kind);
+	flags = t->alloc_flags | MALLOCX_ALIGN(alignment);
+	p = mallocx(size, flags);
+	if (!p)
+		p = alloc_retry(kind, size, flags);
+	if (!p)
+		return ENOMEM;
+	*memptr = p;
+	return 0;
+}
+
+void *arena_kind_realloc(struct memkind *kind, void *ptr, size_t size)
+{
+	const struct tc_entry *t;
+	void *p;
+
+	if (!ptr)
+		return arena_kind_malloc(kind, size);
+	if (size == 0) {
+		arena_kind_free(kind, ptr);
+		return NULL;
+	}
+	t = tcache_get(kind);
+	p = rallocx(ptr, size, t->alloc_flags);
+	if (unlikely(!p)) {
+		tcache_flush_thread(kind);
+		arena_purge(kind);
+		p = rallocx(ptr, size, t->alloc_flags);
+		if (!p)
+			errno = ENOMEM;
+	}
+	return p;
+}
+
+void arena_kind_free(struct memkind *kind, void *ptr)
+{
+	dallocx(ptr, tcache_get(kind)->free_flags);
+}
+
+size_t arena_kind_usable_size(struct memkind *kind, void *ptr)
+{
+	return sallocx(ptr, 0);
+}
+
+/* jemalloc 5.3's answer to "experimental.utilization.query". */
+struct je_util_stats {
+	size_t nfree;
+	size_t nregs;
+	size_t size;
+	size_t bin_nfree;
+	size_t bin_nregs;
+	void *slabcur_addr;
+};
+
+/*
+ * Moves ptr when the slab holding it is emptier than its bin's average,
+ * so that lightly used slabs drain and their pages can be purged. The new
+ * block bypasses the thread cache so that it comes from the arena's
+ * current (fullest) slab. Returns the new address, or NULL when ptr stays.
+ */
+void *arena_kind_defrag(struct memkind *kind, void *ptr)
+{
+	struct je_util_stats u;
+	size_t sz = sizeof(u);
+	void *p;
+
+	memset(&u, 0, sizeof(u));
+	if (mallctl("experimental.utilization.query", &u, &sz, &ptr,
+		    sizeof(ptr)))
+		return NULL;
+	/* Large blocks (one region), full slabs, the current slab: stay. */
+	if (u.nregs <= 1 || u.nfree == 0 || u.slabcur_addr == NULL)
+		return NULL;
+	if (u.nfree * u.bin_nregs < u.bin_nfree * u.nregs)
+		return NULL;
+	p = mallocx(u.size, MALLOCX_ARENA(kind->arena) | MALLOCX_TCACHE_NONE);
+	if (!p)
+		return NULL;
+	memcpy(p, ptr, u.size);
+	dallocx(ptr, MALLOCX_TCACHE_NONE);
+	return p;
+}
+
+static int arena_stat(unsigned arena, const char *name, size_t *v)
+{
+	char key[96];
+	size_t sz = sizeof(*v);
+
+	snprintf(key, sizeof(key), "stats.arenas.%u.%s", arena, name);
+	return mallctl(key, v, &sz, NULL, 0);
+}
+
+int arena_kind_get_stat(struct memkind *kind, memkind_stat_type stat,
+			size_t *value)
+{
+	size_t a = 0, b = 0;
+
+	switch (stat) {
+	case MEMKIND_STAT_TYPE_RESIDENT:
+		if (arena_stat(kind->arena, "resident", &a))
+			return MEMKIND_ERROR_UNAVAILABLE;
+		break;
+	case MEMKIND_STAT_TYPE_ACTIVE:
+		if (arena_stat(kind->arena, "pactive", &a))
+			return MEMKIND_ERROR_UNAVAILABLE;
+		a *= PAGE_BYTES;
+		break;
+	case MEMKIND_STAT_TYPE_ALLOCATED:
+		if (arena_stat(kind->arena, "small.allocated", &a) ||
+		    arena_stat(kind->arena, "large.allocated", &b))
+			return MEMKIND_ERROR_UNAVAILABLE;
+		a += b;
+		break;
+	default:
+		return MEMKIND_ERROR_INVALID;
+	}
+	*value = a;
+	return MEMKIND_SUCCESS;
+}

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fork(): a child gets its own copy of every file-backed kind, so parent
+ * and child never share a heap by accident (MAP_SHARED would otherwise
+ * make every write of one visible to the other, and their allocators
+ * would hand out the same blocks twice).
+ *
+ * Before the fork, each kind's file is copied into a new unnamed file
+ * (only the parts holding data, so holes stay holes; copy_file_range()
+ * lets the file system share blocks where it can). In the child, the copy
+ * is mapped over the kind's addresses and replaces the kind's file; in the
+ * parent, the copy is closed. Addresses and file offsets are unchanged, so
+ * the child's heap metadata (private memory, copied by fork itself)
+ * matches. Bytes that other threads write while fork() runs may or may
+ * not be in the child's copy, as for any memory in a multi-threaded fork.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define COPY_BUF	(64 << 10)
+
+static int copy_range_slow(int in, int out, off_t off, off_t len)
+{
+	static char buf[COPY_BUF];
+	ssize_t n;
+
+	while (len > 0) {
+		n = pread(in, buf, len < COPY_BUF ? (size_t)len : COPY_BUF,
+			  off);
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		if (pwrite(out, buf, (size_t)n, off) != n)
+			return -EIO;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int copy_range(int in, int out, off_t off, off_t len)
+{
+	off_t in_off = off, out_off = off;
+	ssize_t n;
+
+	while (len > 0) {
+		n = copy_file_range(in, &in_off, out, &out_off, (size_t)len, 0);
+		if (n <= 0)
+			return copy_range_slow(in, out, in_off, len);
+		len -= n;
+	}
+	return 0;
+}
+
+/* Copies the data parts of in (size bytes) into out. */
+static int copy_data(int in, int out, off_t size)
+{
+	off_t data = 0, hole;
+	int ret;
+
+	while (data < size) {
+		data = lseek(in, data, SEEK_DATA);
+		if (data < 0)
+			return errno == ENXIO ? 0 : copy_range(in, out, 0, size);
+		hole = lseek(in, data, SEEK_HOLE);
+		if (hole < 0 || hole > size)
+			hole = size;
+		ret = copy_range(in, out, data, hole - data);
+		if (ret)
+			return ret;
+		data = hole;
+	}
+	return 0;
+}
+
+static int snapshot_open(struct kind_heap *heap, int *fd)
+{
+	if (!heap->is_memfd && heap->dir && pmem_open_tmpfile(heap->dir, fd) == 0)
+		return 0;
+	return shared_open_memfd(fd);
+}
+
+static int snapshot(struct kind_heap *heap)
+{
+	int fd, ret;
+
+	pthread_mutex_lock(&heap->lock);
+	ret = snapshot_open(heap, &fd);
+	if (ret)
+		goto out;
+	if (ftruncate(fd, heap->file_size) ||
+	    copy_data(heap->fd, fd, heap->file_size)) {
+		close(fd);
+		ret = -1;
+		goto out;
+	}
+	ret = fd;
+out:
+	pthread_mutex_unlock(&heap->lock);
+	return ret;
+}
+
+static void prepare(void)
+{
+	struct memkind *kind;
+	unsigned s;
+
+	registry_lock();
+	for (s = 0; s < KIND_SLOTS; s++) {
+		kind = registry_get(s);
+		if (kind)
+			kind->fork_fd = snapshot(&kind->heap);
+	}
+}
+
+static void parent(void)
+{
+	struct memkind *kind;
+	unsigned s;
+
+	for (s = 0; s < KIND_SLOTS; s++) {
+		kind = registry_get(s);
+		if (kind && kind->fork_fd >= 0) {
+			close(kind->fork_fd);
+			kind->fork_fd = -1;
+		}
+	}
+	registry_unlock();
+}
+
+/*
+ * A kind whose copy failed (no space for it) cannot be separated from the
+ * parent; rather than silently share it, the child loses access to it.
+ */
+static void child(void)
+{
+	struct memkind *kind;
+	unsigned s;
+
+	for (s = 0; s < KIND_SLOTS; s++) {
+		kind = registry_get(s);
+		if (!kind)
+			continue;
+		if (kind->fork_fd < 0 || heap_remap(&kind->heap, kind->fork_fd))
+			heap_revoke(&kind->heap);
+		kind->fork_fd = -1;
+	}
+	registry_unlock();
+}
+
+__attribute__((constructor)) static void fork_init(void)
+{
+	pthread_atfork(prepare, parent, child);
+}

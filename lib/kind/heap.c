@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The address space of a file-backed kind. Each kind reserves its address
+ * range up front and maps its file MAP_SHARED over it at a fixed offset:
+ * an address keeps its file offset for the kind's whole life. That makes
+ * the memory shareable (another process mapping the same file pages stays
+ * coherent) and makes freeing cheap: freed ranges are punched out of the
+ * file rather than unmapped. The file itself grows only as the arena takes
+ * space, so an idle kind costs an empty file and some address space.
+ *
+ * A bounded kind has one region of max_size bytes. An unlimited kind gets
+ * regions of doubling size as it grows, each with its own file offsets.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define PAGE_SIZE_BYTES		4096UL
+#define FILE_GROW_CHUNK		((off_t)2 << 20)
+
+static size_t round_up(size_t v, size_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+/*
+ * Maps len bytes of the file at file_off to a fresh, granule-aligned
+ * address range. The range is reserved in the address map for kind.
+ */
+static int region_map(struct memkind *kind, size_t len, off_t file_off)
+{
+	struct kind_heap *heap = &kind->heap;
+	struct heap_region *r;
+	char *raw, *base;
+	size_t head, tail;
+
+	if (heap->nregions == HEAP_MAX_REGIONS)
+		return -ENOMEM;
+	if (len > SIZE_MAX - KIND_GRANULE)
+		return -ENOMEM;
+	raw = mmap(NULL, len + KIND_GRANULE, PROT_NONE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (raw == MAP_FAILED)
+		return -errno;
+	base = (char *)round_up((uintptr_t)raw, KIND_GRANULE);
+	head = base - raw;
+	tail = KIND_GRANULE - head;
+	if (mmap(base, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 heap->fd, file_off) == MAP_FAILED) {
+		int err = -errno;
+
+		munmap(raw, len + KIND_GRANULE);
+		return err;
+	}
+	if (head)
+		munmap(raw, head);
+	if (tail)
+		munmap(base + len, tail);
+	r = &heap->regions[heap->nregions++];
+	r->base = base;
+	r->len = len;
+	r->file_off = file_off;
+	addrmap_set(base, len, kind);
+	return 0;
+}
+
+int heap_init(struct memkind *kind, int fd, size_t max_size)
+{
+	struct kind_heap *heap = &kind->heap;
+	size_t len;
+	int ret;
+
+	heap->fd = fd;
+	heap->max_size = max_size & ~(PAGE_SIZE_BYTES - 1);
+	heap->used = 0;
+	heap->file_size = 0;
+	heap->nregions = 0;
+	pthread_mutex_init(&heap->lock, NULL);
+	len = max_size ? round_up(max_size, KIND_GRANULE) : HEAP_FIRST_REGION;
+	ret = region_map(kind, len, 0);
+	if (ret)
+		pthread_mutex_destroy(&heap->lock);
+	return ret;
+}
+
+void heap_fini(struct memkind *kind)
+{
+	struct kind_heap *heap = &kind->heap;
+	unsigned i;
+
+	for (i = 0; i < heap->nregions; i++) {
+		addrmap_set(heap->regions[i].base, heap->regions[i].len, NULL);
+		munmap(heap->regions[i].base, heap->regions[i].len);
+	}
+	heap->nregions = 0;
+	if (heap->fd >= 0)
+		close(heap->fd);
+	heap->fd = -1;
+	free(heap->dir);
+	heap->dir = NULL;
+	pthread_mutex_destroy(&heap->lock);
+}
+
+/* Grows the file to cover end, in chunks, never past limit. */
+static int heap_grow_file(struct kind_heap *heap, off_t end, off_t limit)
+{
+	off_t target;
+
+	if (end <= heap->file_size)
+		return 0;
+	target = (end + FILE_GROW_CHUNK - 1) & ~(FILE_GROW_CHUNK - 1);
+	if (target > limit)
+		target = limit;
+	if (target < end)
+		target = end;
+	if (ftruncate(heap->fd, target))
+		return -errno;
+	heap->file_size = target;
+	return 0;
+}
+
+/* Opens the next region of an unlimited kind, big enough for size. */
+static int heap_add_region(struct memkind *kind, size_t size)
+{
+	struct kind_heap *heap = &kind->heap;
+	struct heap_region *last = &heap->regions[heap->nregions - 1];
+	size_t len = last->len * 2;
+	off_t off = last->file_off + (off_t)last->len;
+
+	if (len < size)
+		len = round_up(size, KIND_GRANULE);
+	heap->used = off;
+	return region_map(kind, len, off);
+}
+
+/*
+ * Hands out size bytes of fresh, zeroed space at the given alignment (a
+ * power of two, at least a page), or NULL with errno ENOMEM when the
+ * kind's limit would be exceeded.
+ */
+void *heap_take(struct memkind *kind, size_t size, size_t alignment)
+{
+	struct kind_heap *heap = &kind->heap;
+	struct heap_region *r;
+	size_t rel, pad;
+	off_t end, limit;
+	void *addr = NULL;
+	int err = ENOMEM;
+
+	if (size == 0 || size > SIZE_MAX / 2 || alignment > SIZE_MAX / 4)
+		goto out_errno;
+	size = round_up(size, PAGE_SIZE_BYTES);
+	pthread_mutex_lock(&heap->lock);
+	for (;;) {
+		r = &heap->regions[heap->nregions - 1];
+		rel = heap->used - r->file_off;
+		pad = round_up((uintptr_t)r->base + rel, alignment) -
+		      ((uintptr_t)r->base + rel);
+		if (rel + pad + size <= r->len)
+			break;
+		if (heap->max_size || heap_add_region(kind, size + alignment))
+			goto out_unlock;
+	}
+	end = (off_t)(heap->used + pad + size);
+	limit = r->file_off + (off_t)r->len;
+	if (heap->max_size) {
+		if ((size_t)end > heap->max_size)
+			goto out_unlock;
+		limit = (off_t)heap->max_size;
+	}
+	err = -heap_grow_file(heap, end, limit);
+	if (err)
+		goto out_unlock;
+	addr = r->base + rel + pad;
+	heap->used = (size_t)end;
+out_unlock:
+	pthread_mutex_unlock(&heap->lock);
+out_errno:
+	if (!addr)
+		errno = err;
+	return addr;
+}
+
+const struct heap_region *heap_find_region(const struct kind_heap *heap,
+					   const void *addr)
+{
+	const char *a = addr;
+	unsigned i;
+
+	for (i = 0; i < heap->nregions; i++) {
+		const struct heap_region *r = &heap->regions[i];
+
+		if (a >= r->base && a < r->base + r->len)
+			return r;
+	}
+	return NULL;
+}
+
+/* Gives the file system the space of [addr, addr+size) back; reads as 0. */
+int heap_punch(struct kind_heap *heap, void *addr, size_t size)
+{
+	const struct heap_region *r = heap_find_region(heap, addr);
+	off_t off;
+
+	if (!r)
+		return -EINVAL;
+	off = r->file_off + ((char *)addr - r->base);
+	if (fallocate(heap->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      off, (off_t)size) == 0)
+		return 0;
+	/* Without hole punching, at least drop the pages from memory. */
+	if (madvise(addr, size, MADV_REMOVE) == 0)
+		return 0;
+	return -errno;
+}
+
+/* Maps another file (a copy of the current one) over the same addresses. */
+int heap_remap(struct kind_heap *heap, int fd)
+{
+	unsigned i;
+
+	for (i = 0; i < heap->nregions; i++) {
+		struct heap_region *r = &heap->regions[i];
+
+		if (mmap(r->base, r->len, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_FIXED, fd, r->file_off) == MAP_FAILED)
+			return -errno;
+	}
+	close(heap->fd);
+	heap->fd = fd;
+	return 0;
+}
+
+/* Makes the kind's addresses inaccessible (fork child without a copy). */
+void heap_revoke(struct kind_heap *heap)
+{
+	unsigned i;
+
+	for (i = 0; i < heap->nregions; i++)
+		mmap(heap->regions[i].base, heap->regions[i].len, PROT_NONE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+		     -1, 0);
+	if (heap->fd >= 0)
+		close(heap->fd);
+	heap->fd = -1;
+}

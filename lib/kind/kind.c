@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The public entry points: creating and destroying kinds, and the heap
+ * calls, dispatched through each kind's operations table. Calls that take
+ * a pointer find the kind that owns it in the address map, so a NULL (or
+ * wrong) kind argument still frees into the right heap.
+ */
+#include "internal.h"
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int kind_new(const struct memkind_ops *ops, const char *dir,
+		    size_t max_size, memkind_mem_usage_policy policy,
+		    memkind_t *out)
+{
+	struct memkind *kind;
+	char name[KIND_NAME_MAX];
+	int ret;
+
+	if (!out)
+		return MEMKIND_ERROR_INVALID;
+	if ((max_size && max_size < MEMKIND_PMEM_MIN_SIZE) ||
+	    (unsigned)policy >= MEMKIND_MEM_USAGE_POLICY_MAX_VALUE) {
+		errno = EINVAL;
+		return MEMKIND_ERROR_INVALID;
+	}
+	kind = calloc(1, sizeof(*kind));
+	if (!kind)
+		return MEMKIND_ERROR_MALLOC;
+	kind->policy = policy;
+	kind->heap.fd = -1;
+	kind->heap.max_size = max_size;
+	if (dir && !(kind->heap.dir = strdup(dir))) {
+		free(kind);
+		return MEMKIND_ERROR_MALLOC;
+	}
+	if (registry_add(kind)) {
+		free(kind->heap.dir);
+		free(kind);
+		return MEMKIND_ERROR_TOOMANY;
+	}
+	snprintf(name, sizeof(name), "%s_%u",
+		 ops == &pmem_ops ? "pmem" : "shared", kind->slot);
+	ret = ops->create(kind, (struct memkind_ops *)ops, name);
+	if (ret) {
+		registry_remove(kind);
+		free(kind->heap.dir);
+		free(kind);
+		return ret;
+	}
+	*out = kind;
+	return MEMKIND_SUCCESS;
+}
+
+KIND_API int memkind_create_pmem(const char *dir, size_t max_size,
+				 memkind_t *kind)
+{
+	if (!dir) {
+		errno = EINVAL;
+		return MEMKIND_ERROR_INVALID;
+	}
+	return kind_new(&pmem_ops, dir, max_size,
+			MEMKIND_MEM_USAGE_POLICY_DEFAULT, kind);
+}
+
+KIND_API int memkind_create_pmem_with_config(struct memkind_config *cfg,
+					     memkind_t *kind)
+{
+	if (!cfg || !cfg->path) {
+		errno = EINVAL;
+		return MEMKIND_ERROR_INVALID;
+	}
+	return kind_new(&pmem_ops, cfg->path, cfg->size, cfg->policy, kind);
+}
+
+KIND_API int memkind_create_shared(size_t max_size, memkind_t *kind)
+{
+	return kind_new(&shared_ops, NULL, max_size,
+			MEMKIND_MEM_USAGE_POLICY_DEFAULT, kind);
+}
+
+KIND_API int memkind_destroy_kind(memkind_t kind)
+{
+	int ret;
+
+	if (!kind || kind->is_static)
+		return MEMKIND_ERROR_INVALID;
+	ret = kind->ops->destroy(kind);
+	if (ret)
+		return ret;
+	registry_remove(kind);
+	free(kind);
+	return MEMKIND_SUCCESS;
+}
+
+KIND_API int memkind_check_available(memkind_t kind)
+{
+	return kind ? MEMKIND_SUCCESS : MEMKIND_ERROR_INVALID;
+}
+
+/* The kind owning ptr; a pointer outside every kind is the C heap's. */
+static struct memkind *owner_of(const void *ptr)
+{
+	struct memkind *kind = addrmap_lookup(ptr);
+
+	return kind ? kind : &default_kind;
+}
+
+KIND_API memkind_t memkind_detect_kind(void *ptr)
+{
+	return ptr ? owner_of(ptr) : NULL;
+}
+
+KIND_API void *memkind_malloc(memkind_t kind, size_t size)
+{
+	if (unlikely(!kind)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return kind->ops->malloc(kind, size);
+}
+
+KIND_API void *memkind_calloc(memkind_t kind, size_t num, size_t size)
+{
+	if (unlikely(!kind)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return kind->ops->calloc(kind, num, size);
+}
+
+KIND_API int memkind_posix_memalign(memkind_t kind, void **memptr,
+				    size_t alignment, size_t size)
+{
+	if (!kind || !memptr)
+		return EINVAL;
+	/* A power of two and a multiple of sizeof(void *), as POSIX says. */
+	if (alignment < sizeof(void *) || (alignment & (alignment - 1)))
+		return EINVAL;
+	return kind->ops->posix_memalign(kind, memptr, alignment, size);
+}
+
+KIND_API void *memkind_realloc(memkind_t kind, void *ptr, size_t size)
+{
+	if (ptr)
+		kind = owner_of(ptr);
+	else if (!kind)
+		kind = &default_kind;
+	return kind->ops->realloc(kind, ptr, size);
+}
+
+KIND_API void memkind_free(memkind_t kind, void *ptr)
+{
+	struct memkind *owner;
+
+	if (!ptr)
+		return;
+	owner = owner_of(ptr);
+	owner->ops->free(owner, ptr);
+}
+
+KIND_API size_t memkind_malloc_usable_size(memkind_t kind,
+					   MEMKIND_MALLOC_USABLE_SIZE_CONST void *ptr)
+{
+	struct memkind *owner;
+
+	if (!ptr)
+		return 0;
+	owner = owner_of(ptr);
+	return owner->ops->usable_size(owner, (void *)ptr);
+}
+
+KIND_API void *memkind_defrag_reallocate(memkind_t kind, void *ptr)
+{
+	struct memkind *owner;
+
+	if (!ptr)
+		return NULL;
+	owner = owner_of(ptr);
+	return owner->ops->defrag_reallocate(owner, ptr);
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Registry of live kinds. Each kind occupies a slot; the slot number
+ * indexes the per-thread cache tables, and a generation number tells a
+ * kind from the earlier ones that used the same slot. The slot locks are
+ * never destroyed, so a thread that exits can safely check a slot whose
+ * kind was destroyed meanwhile.
+ */
+#include "internal.h"
+
+#include <errno.h>
+
+struct kind_slot {
+	pthread_mutex_t lock;	/* kind's thread caches */
+	struct memkind *kind;
+	uint32_t gen;
+};
+
+static struct kind_slot slots[KIND_SLOTS];
+static pthread_mutex_t registry_mutex = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t next_gen = 1;
+static unsigned slot_hint;
+static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
+
+static void slots_init(void)
+{
+	unsigned i;
+
+	for (i = 0; i < KIND_SLOTS; i++)
+		pthread_mutex_init(&slots[i].lock, NULL);
+}
+
+void registry_lock(void)
+{
+	pthread_once(&slots_once, slots_init);
+	pthread_mutex_lock(&registry_mutex);
+}
+
+void registry_unlock(void)
+{
+	pthread_mutex_unlock(&registry_mutex);
+}
+
+/* Gives the kind a free slot and a fresh generation. */
+int registry_add(struct memkind *kind)
+{
+	unsigned i, s;
+	int ret = -EMFILE;
+
+	registry_lock();
+	for (i = 0; i < KIND_SLOTS; i++) {
+		s = (slot_hint + i) % KIND_SLOTS;
+		if (slots[s].kind)
+			continue;
+		if (++next_gen == 0)
+			next_gen = 1;
+		pthread_mutex_lock(&slots[s].lock);
+		slots[s].kind = kind;
+		slots[s].gen = next_gen;
+		pthread_mutex_unlock(&slots[s].lock);
+		kind->slot = s;
+		kind->gen = next_gen;
+		slot_hint = s + 1;
+		ret = 0;
+		break;
+	}
+	registry_unlock();
+	return ret;
+}
+
+void registry_remove(struct memkind *kind)
+{
+	registry_lock();
+	pthread_mutex_lock(&slots[kind->slot].lock);
+	slots[kind->slot].kind = NULL;
+	slots[kind->slot].gen = 0;
+	pthread_mutex_unlock(&slots[kind->slot].lock);
+	registry_unlock();
+}
+
+/* Caller holds the registry lock. */
+struct memkind *registry_get(unsigned slot)
+{
+	return slots[slot].kind;
+}
+
+pthread_mutex_t *registry_slot_lock(unsigned slot)
+{
+	return &slots[slot].lock;
+}
+
+/* Caller holds the slot lock. */
+uint32_t registry_slot_gen(unsigned slot)
+{
+	return slots[slot].gen;
+}
+
+/* Caller holds the slot lock. */
+struct memkind *registry_slot_kind(unsigned slot)
+{
+	return slots[slot].kind;
+}

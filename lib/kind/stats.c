@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Statistics. Like memkind, values are cached: memkind_get_stat() reports
+ * the state as of the last memkind_update_cached_stats().
+ */
+#include "internal.h"
+
+#include <stdint.h>
+
+KIND_API int memkind_update_cached_stats(void)
+{
+	uint64_t epoch = 1;
+	size_t sz = sizeof(epoch);
+
+	/* The caller's cached blocks count as allocated otherwise. */
+	tcache_flush_thread_all();
+	if (mallctl("epoch", &epoch, &sz, &epoch, sz))
+		return MEMKIND_ERROR_OPERATION_FAILED;
+	return MEMKIND_SUCCESS;
+}
+
+static int total_stat(memkind_stat_type stat, size_t *value)
+{
+	static const char *const names[] = {
+		[MEMKIND_STAT_TYPE_RESIDENT] = "stats.resident",
+		[MEMKIND_STAT_TYPE_ACTIVE] = "stats.active",
+		[MEMKIND_STAT_TYPE_ALLOCATED] = "stats.allocated",
+	};
+	size_t sz = sizeof(*value);
+
+	if (mallctl(names[stat], value, &sz, NULL, 0))
+		return MEMKIND_ERROR_UNAVAILABLE;
+	return MEMKIND_SUCCESS;
+}
+
+/* kind NULL: totals over every jemalloc arena, the kinds' included. */
+KIND_API int memkind_get_stat(memkind_t kind, memkind_stat_type stat,
+			      size_t *value)
+{
+	if (!value || (unsigned)stat >= MEMKIND_STAT_TYPE_MAX_VALUE)
+		return MEMKIND_ERROR_INVALID;
+	if (!kind)
+		return total_stat(stat, value);
+	return kind->ops->get_stat(kind, stat, value);
+}
