@@ -93,6 +93,14 @@ static inline void channel_open(struct channel *ch)
 	CHECK(pipe2(ch->up, O_CLOEXEC) == 0);
 }
 
+static inline void channel_close(struct channel *ch)
+{
+	close(ch->down[0]);
+	close(ch->down[1]);
+	close(ch->up[0]);
+	close(ch->up[1]);
+}
+
 /* Runs fn in a forked child; returns its exit status (128+sig if killed). */
 static inline int run_child(int (*fn)(void *), void *arg)
 {
