@@ -1,0 +1,328 @@
+#!/bin/sh
+# /init of the interop VM (busybox sh, PID 1): UCX over our libxpmem and our
+# module. It replaces the /init of tests/vm's image, whose layout it reuses
+# (module in /xpmem/module, libxpmem in /xpmem/lib), and speaks the same
+# protocol to the host (see tests/vm/guest-init.sh):
+#   /dev/ttyS1   VMRESULT PASS|FAIL|SKIP <name> <code>, VMERROR, VMEND, and
+#                VMPERF <transport> <case> <numbers of perftest's Final line>
+#   console      kernel messages; command output prefixed with VMOUT
+#
+# Order: the negative control first (no module loaded: UCX must fail on
+# xpmem), then the module, ucx_info, every case as root and as nobody (the
+# module's counters must be back to zero after each pair), the comparison
+# transport, unload, dmesg.
+
+export PATH=/bin:/interop/bin:/opt/ucx/bin
+export LD_LIBRARY_PATH=/opt/ucx/lib:/xpmem/lib:/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
+
+mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mkdir -p /dev/shm /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+cd /tmp || exit 1
+
+. /interop/cases.sh
+
+results=/dev/ttyS1
+stty -F "$results" raw -echo 2>/dev/null
+
+event() {
+	echo "$*" >"$results"
+	echo "$*"
+}
+
+report() {
+	event "VMRESULT $1 $2 ${3:-0}"
+}
+
+param() {
+	for word in $(cat /proc/cmdline); do
+		case "$word" in
+		"interop.$1="*) echo "${word#*=}"; return ;;
+		esac
+	done
+	echo "$2"
+}
+
+limit=$(param timeout 60)
+port=20000
+live_counters="segments permits attachments pinned_pages"
+
+# Prints the output of a failed step for the host's log, marked as such.
+show() {
+	sed 's/^/VMOUT /' "$1" | tail -n "${2:-40}"
+}
+
+counter() {
+	awk -v n="$1" '$1 == n { print $2 }' /proc/xpmem/stats 2>/dev/null
+}
+
+counters_busy() {
+	for c in $live_counters; do
+		v=$(counter "$c")
+		[ -n "$v" ] && [ "$v" != 0 ] && return 0
+	done
+	return 1
+}
+
+# UCX never calls xpmem_remove: what it made goes away at process exit,
+# which the module may finish a moment after the parent reaped the child.
+counters_settle() {
+	n=0
+	while counters_busy && [ $n -lt 10 ]; do
+		sleep 1
+		n=$((n + 1))
+	done
+	! counters_busy
+}
+
+# Waits until something listens on TCP port $1 (IPv4 or IPv6), or 20 s.
+wait_listen() {
+	hex=$(printf '%04X' "$1")
+	n=0
+	while [ $n -lt 200 ]; do
+		cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+			awk -v p=":$hex" '$2 ~ p"$" && $4 == "0A" { f = 1 }
+				END { exit !f }' && return 0
+		sleep 0.1
+		n=$((n + 1))
+	done
+	return 1
+}
+
+# as <user> <cmd...>: runs cmd with the ids of the user label, under a
+# timeout so a side whose peer failed cannot hang the run.
+as() {
+	who=$1
+	shift
+	set -- timeout -s KILL "$limit" "$@"
+	ids=$(interop_users | awk -v u="$who" '$1 == u { print $2, $3 }')
+	if [ "$ids" = "0 0" ]; then
+		"$@"
+	else
+		# shellcheck disable=SC2086
+		runas $ids "$@"
+	fi
+}
+
+# pair <user> <server cmd> -- <client cmd>: both sides of one run, with
+# outputs in /tmp/server.out and /tmp/client.out. Returns the client's
+# status, or the server's when the client passed.
+pair() {
+	who=$1
+	shift
+	srv=""
+	while [ "$1" != -- ]; do
+		srv="$srv $1"
+		shift
+	done
+	shift
+	# shellcheck disable=SC2086
+	as "$who" $srv >/tmp/server.out 2>&1 &
+	spid=$!
+	if ! wait_listen "$port"; then
+		echo "server did not listen on port $port" >>/tmp/server.out
+		kill -9 "$spid" 2>/dev/null
+		wait "$spid"
+		: >/tmp/client.out
+		return 1
+	fi
+	as "$who" "$@" >/tmp/client.out 2>&1
+	crc=$?
+	wait "$spid"
+	src=$?
+	[ $crc -ne 0 ] && return $crc
+	return $src
+}
+
+next_port() {
+	port=$((port + 1))
+}
+
+# case_args <name>: the arguments column of a case.
+case_args() {
+	interop_cases | awk -v n="$1" '$1 == n { $1 = ""; $2 = ""; print }'
+}
+
+case_kind() {
+	interop_cases | awk -v n="$1" '$1 == n { print $2 }'
+}
+
+# run_perf <user> <tls> <name>: one ucx_perftest pair.
+run_perf() {
+	who=$1 tls=$2 name=$3
+	kind=$(case_kind "$name")
+	args=$(case_args "$name")
+	next_port
+	[ "$kind" = perf-uct ] && args="$args -x xpmem -d memory"
+	# shellcheck disable=SC2086
+	(export UCX_TLS="$tls" UCX_LOG_LEVEL=info
+	 pair "$who" ucx_perftest -p "$port" -- \
+		ucx_perftest 127.0.0.1 -p "$port" $args)
+}
+
+# The UCP runs must say that xpmem carried the traffic: UCX prints each
+# endpoint configuration's lanes at info level, on both sides.
+used_xpmem() {
+	grep -q 'ep_cfg\[[0-9]*\]:.*xpmem/memory' /tmp/client.out &&
+		grep -q 'ep_cfg\[[0-9]*\]:.*xpmem/memory' /tmp/server.out
+}
+
+final_numbers() {
+	grep '^Final:' /tmp/client.out | tail -n 1 | sed 's/^Final:[[:space:]]*//'
+}
+
+# run_hello <user> <size>
+run_hello() {
+	who=$1 size=$2
+	next_port
+	(export UCX_TLS=self,xpmem UCX_LOG_LEVEL=info
+	 pair "$who" ucp_hello_world -p "$port" -s "$size" -- \
+		ucp_hello_world -n 127.0.0.1 -p "$port" -s "$size") || return 1
+	check-hello "$size" </tmp/client.out >/tmp/check.out 2>&1 &&
+		used_xpmem
+}
+
+fail_with_output() {
+	report FAIL "$1" "${2:-1}"
+	echo "VMOUT --- $1: server"
+	show /tmp/server.out
+	echo "VMOUT --- $1: client"
+	show /tmp/client.out
+	[ -s /tmp/check.out ] && show /tmp/check.out
+}
+
+# run_case <user> <name>: one case on xpmem, with its checks.
+run_case() {
+	who=$1 name=$2
+	: >/tmp/check.out
+	case $(case_kind "$name") in
+	hello)
+		run_hello "$who" "$(case_args "$name")"
+		rc=$?
+		;;
+	perf-ucp)
+		run_perf "$who" self,xpmem "$name" && used_xpmem
+		rc=$?
+		;;
+	*)
+		run_perf "$who" self,xpmem "$name" && [ -n "$(final_numbers)" ]
+		rc=$?
+		;;
+	esac
+	if [ $rc -ne 0 ]; then
+		fail_with_output "$who/$name" $rc
+	elif ! counters_settle; then
+		echo "counters after the run: $(tr '\n' ' ' </proc/xpmem/stats)" \
+			>/tmp/check.out
+		fail_with_output "$who/$name" 99
+	else
+		report PASS "$who/$name"
+		[ "$who" = root ] && [ "$(case_kind "$name")" != hello ] &&
+			event "VMPERF xpmem $name $(final_numbers)"
+	fi
+}
+
+# Without the module, libxpmem can only offer its user-space backend, which
+# cannot share UCX's private anonymous buffers: every xpmem run must fail, so
+# a pass below cannot come from a fallback transport.
+negative_control() {
+	ok=1
+	run_perf root self,xpmem tag_bw && ok=0
+	cp /tmp/client.out /tmp/control-perf.out
+	run_hello root 100000 && ok=0
+	if [ $ok = 1 ]; then
+		report PASS no-module-control
+	else
+		report FAIL no-module-control 1
+		echo "VMOUT an xpmem run succeeded without the module:"
+		show /tmp/control-perf.out 20
+		show /tmp/client.out 20
+	fi
+}
+
+load_module() {
+	mod=$(ls /xpmem/module/*.ko 2>/dev/null | head -n 1)
+	modname=$(basename "$mod" .ko | tr - _)
+	if [ -z "$mod" ] || ! insmod "$mod"; then
+		event "VMERROR insmod failed"
+		return 1
+	fi
+	if [ ! -c /dev/xpmem ]; then
+		event "VMERROR module loaded but /dev/xpmem is missing"
+		return 1
+	fi
+	# No udev here: the mode the project's udev rule would set.
+	chmod 0666 /dev/xpmem
+	# Without counters, "back to zero" below would prove nothing.
+	[ -r /proc/xpmem/stats ] ||
+		event "VMERROR the module has no /proc/xpmem/stats"
+}
+
+check_ucx_info() {
+	ucx_info -d >/tmp/info.out 2>&1
+	rc=$?
+	if [ $rc -eq 0 ] && grep -q 'Memory domain: xpmem' /tmp/info.out &&
+		grep -q 'Transport: xpmem' /tmp/info.out; then
+		report PASS ucx-info
+	else
+		report FAIL ucx-info $((rc ? rc : 1))
+		show /tmp/info.out 60
+	fi
+}
+
+compare_run() {
+	for name in $interop_compare_cases; do
+		if run_perf root "$interop_compare_tls" "$name" &&
+			[ -n "$(final_numbers)" ]; then
+			report PASS "compare/$name"
+			event "VMPERF cma $name $(final_numbers)"
+		else
+			fail_with_output "compare/$name"
+		fi
+	done
+}
+
+unload_module() {
+	counters_settle || event "VMERROR counters not zero before unload:" \
+		"$(tr '\n' ' ' </proc/xpmem/stats)"
+	sed 's/^/VMSTATS /' /proc/xpmem/stats 2>/dev/null
+	if rmmod "$modname" && ! grep -q "^$modname " /proc/modules; then
+		report PASS rmmod
+	else
+		report FAIL rmmod 1
+	fi
+}
+
+echo "VMSTAGE boot done: $(uname -r)"
+ip link set lo up || event "VMERROR cannot bring up the loopback interface"
+
+echo "VMSTAGE negative control"
+negative_control
+
+echo "VMSTAGE module"
+if load_module; then
+	check_ucx_info
+	for who in $(interop_users | awk '{ print $1 }'); do
+		echo "VMSTAGE cases as $who"
+		for name in $(interop_cases | awk '{ print $1 }'); do
+			run_case "$who" "$name"
+		done
+	done
+	echo "VMSTAGE comparison: $interop_compare_tls"
+	compare_run
+	echo "VMSTAGE unload"
+	unload_module
+fi
+
+echo "VMDMESG begin"
+dmesg
+echo "VMDMESG end"
+event "VMEND"
+sync
+reboot -f
+sleep 5
+echo b >/proc/sysrq-trigger

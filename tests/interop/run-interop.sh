@@ -1,0 +1,345 @@
+#!/usr/bin/env bash
+# A real client on our XPMEM: Debian's UCX, built by its own build system
+# against our installed libxpmem, run on our module in qemu.
+#
+#   run-interop.sh --results FILE [--kernels "6.1 6.12 6.1-debug"]
+#                  [--build DIR]
+#
+# On the host: `make install` into DIR/interop/prefix, the pkg-config files
+# checked under both names, UCX fetched and built (tests/interop/build-ucx.sh,
+# cached in DIR/interop). Then for each kernel tests/vm's harness boots:
+# the module built for it (tests/vm/build-module.sh), tests/vm's initramfs
+# with UCX and this directory's guest script laid over it, booted under TCG;
+# the guest runs the cases of cases.sh (guest-interop.sh says how). Results
+# go to FILE in the format of tests/run-tests.sh:
+#   PASS|FAIL|SKIP interop/<host check>
+#   PASS|FAIL|SKIP interop-<kernel>/<name>
+# plus interop-<kernel>/kernel-log from tests/vm/check-log.sh. The perftest
+# figures of xpmem and of the comparison transport are printed as a table and
+# kept in DIR/interop/vm/<kernel>/perf.txt.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+vm=$repo/tests/vm
+results=build/results.log
+kernels="6.1 6.12 6.1-debug"
+build=build
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--results) results=$2; shift 2 ;;
+	--kernels) kernels=$2; shift 2 ;;
+	--build) build=$2; shift 2 ;;
+	*) echo "run-interop.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+
+mkdir -p "$(dirname "$results")"
+results=$(cd "$(dirname "$results")" && pwd)/$(basename "$results")
+cd "$repo" || exit 1
+mkdir -p "$build/interop"
+build=$(cd "$build" && pwd)
+work=$build/interop
+prefix=$work/prefix
+ucx=$work/ucx
+total_start=$(date +%s)
+
+. "$here/cases.sh"
+
+record() {
+	echo "$1 $2" >>"$results"
+	echo "$1 $2${3:+: $3}"
+}
+
+# Records a SKIP for every result a kernel would have given.
+skip_kernel() {
+	local name=$1 why=$2 t
+
+	for t in $(expected_results); do
+		record SKIP "interop-$name/$t" "$why"
+	done
+}
+
+expected_results() {
+	local who name
+
+	echo no-module-control
+	echo ucx-info
+	for who in $(interop_users | awk '{ print $1 }'); do
+		for name in $(interop_cases | awk '{ print $1 }'); do
+			echo "$who/$name"
+		done
+	done
+	for name in $interop_compare_cases; do
+		echo "compare/$name"
+	done
+	echo rmmod
+}
+
+# --- host side -------------------------------------------------------------
+
+# The library as users get it: `make install` into a prefix.
+install_xpmem() {
+	rm -rf "$prefix"
+	if ! make --no-print-directory BUILD="$build" PREFIX="$prefix" install \
+		>"$work/install.log" 2>&1; then
+		record FAIL interop/install "make install failed, see $work/install.log"
+		tail -n 20 "$work/install.log" | sed 's/^/    /'
+		return 1
+	fi
+	record PASS interop/install
+}
+
+# Both pkg-config names must give flags that build and link a program
+# calling xpmem_init (UCX's configure probe) against the installed library.
+check_pkg_config() {
+	local name flags ok=1 prog=$work/pc-probe
+
+	for name in xpmem cray-xpmem; do
+		flags=$(PKG_CONFIG_PATH=$prefix/lib/pkgconfig \
+			pkg-config --cflags --libs "$name" 2>&1) || {
+			echo "    pkg-config $name: $flags"
+			ok=0
+			continue
+		}
+		printf '#include <xpmem.h>\nint main(void) { return xpmem_init() < -1; }\n' |
+			cc -x c -o "$prog" - $flags 2>"$work/pc-$name.log" || {
+			echo "    $name: cc - $flags failed:"
+			sed 's/^/      /' "$work/pc-$name.log"
+			ok=0
+		}
+		case " $flags " in
+		*" -L$prefix/lib "*) ;;
+		*) echo "    $name: libs do not point at $prefix/lib: $flags"; ok=0 ;;
+		esac
+	done
+	rm -f "$prog"
+	if [ $ok = 1 ]; then
+		record PASS interop/pkg-config
+	else
+		record FAIL interop/pkg-config
+	fi
+}
+
+build_ucx() {
+	if ! "$here/build-ucx.sh" "$work" "$prefix"; then
+		record FAIL interop/ucx-build "see $work/logs"
+		tail -n 20 "$work/logs/make.log" 2>/dev/null | sed 's/^/    /'
+		return 1
+	fi
+	record PASS interop/ucx-build
+}
+
+# UCX's xpmem module must need our libxpmem and find every symbol in it: a
+# missing symbol would only show when UCX loads the module, and UCX then
+# quietly runs without it.
+check_ucx_links() {
+	local mod=$ucx/lib/ucx/libuct_xpmem.so.0 out
+
+	out=$(LD_LIBRARY_PATH=$prefix/lib ldd -r "$mod" 2>&1)
+	if ! readelf -d "$mod" | grep -q 'NEEDED.*\[libxpmem.so.0\]'; then
+		record FAIL interop/ucx-links-libxpmem "$mod does not need libxpmem.so.0"
+	elif echo "$out" | grep -q 'undefined symbol'; then
+		record FAIL interop/ucx-links-libxpmem "undefined symbols"
+		echo "$out" | grep 'undefined symbol' | sed 's/^/    /'
+	elif ! echo "$out" | grep -q "libxpmem.so.0 => $prefix/lib/"; then
+		record FAIL interop/ucx-links-libxpmem "does not resolve to $prefix/lib"
+	else
+		record PASS interop/ucx-links-libxpmem
+	fi
+}
+
+build_helpers() {
+	local p
+
+	mkdir -p "$work/bin"
+	for p in runas check-hello; do
+		cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wshadow \
+			-Wstrict-prototypes -Wmissing-prototypes \
+			-o "$work/bin/$p" "$here/$p.c" || return 1
+	done
+}
+
+# --- the guest image -------------------------------------------------------
+
+# Adds UCX, the helpers and the guest script to tests/vm's image, as a second
+# cpio archive appended to the first: the kernel unpacks both, and /init
+# from the second wins.
+make_overlay() {
+	local out=$1 root=$1.d f lib
+
+	rm -rf "$root"
+	mkdir -p "$root/interop/bin" "$root/opt/ucx/bin" "$root/opt/ucx/lib/ucx"
+	install -m 0755 "$here/guest-interop.sh" "$root/init"
+	install -m 0644 "$here/cases.sh" "$root/interop/cases.sh"
+	install -m 0755 "$work/bin/runas" "$work/bin/check-hello" "$root/interop/bin/"
+	install -m 0755 "$ucx/bin/ucx_info" "$ucx/bin/ucx_perftest" \
+		"$ucx/examples/ucp_hello_world" "$root/opt/ucx/bin/"
+	cp -P "$ucx"/lib/lib*.so* "$root/opt/ucx/lib/"
+	cp -P "$ucx"/lib/ucx/*.so* "$root/opt/ucx/lib/ucx/"
+	find "$root/opt/ucx" -type f -exec strip --strip-debug {} + 2>/dev/null
+	# Host libraries UCX needs beyond tests/vm's (libnuma, libgomp, ...).
+	for lib in $(for f in "$root"/opt/ucx/bin/* "$root"/opt/ucx/lib/ucx/*.so \
+			"$root"/interop/bin/*; do
+			LD_LIBRARY_PATH=$root/opt/ucx/lib:$prefix/lib ldd "$f" 2>/dev/null
+		done | sed -nE 's/.*[[:space:]](\/[^[:space:]]+) \(0x[0-9a-f]+\)$/\1/p' |
+		grep -vE "^($root|$prefix)/" | sort -u); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+	(cd "$root" && find . -print0 | sort -z |
+		cpio -0 -o -H newc -R 0:0 --quiet) >"$out"
+}
+
+# UCX's shared-memory transports signal through AF_UNIX sockets and its
+# tools exchange addresses over TCP: a kernel without them cannot run UCX.
+kernel_lacks() {
+	local config=$1/.config opt missing=""
+
+	[ -r "$config" ] || return 1
+	for opt in CONFIG_NET CONFIG_UNIX CONFIG_INET; do
+		grep -q "^$opt=y" "$config" || missing="$missing $opt"
+	done
+	[ -n "$missing" ] && echo "${missing# }"
+}
+
+boot() {
+	local vmlinuz=$1 initrd=$2 dir=$3
+
+	timeout -k 5 900 qemu-system-x86_64 \
+		-accel tcg -cpu max -smp 2 -m 2048 \
+		-nographic -no-reboot -monitor none \
+		-serial "file:$dir/console.log" -serial "file:$dir/events.log" \
+		-kernel "$vmlinuz" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 log_buf_len=8M interop.timeout=60" \
+		</dev/null >"$dir/qemu.log" 2>&1
+}
+
+# A result the guest never reported (it hung, or the guest died) fails.
+record_guest() {
+	local name=$1 dir=$2 t line verdict rc
+
+	for t in $(expected_results); do
+		line=$(tr -d '\r' <"$dir/events.log" |
+			grep -E "^VMRESULT (PASS|FAIL|SKIP) $t [0-9]+$" | tail -n 1)
+		if [ -z "$line" ]; then
+			record FAIL "interop-$name/$t" "no result from the guest"
+			continue
+		fi
+		verdict=$(echo "$line" | cut -d' ' -f2)
+		rc=$(echo "$line" | cut -d' ' -f4)
+		if [ "$verdict" = FAIL ]; then
+			record FAIL "interop-$name/$t" "exit $rc"
+			print_guest_output "$dir" "$t"
+		else
+			record "$verdict" "interop-$name/$t"
+		fi
+	done
+}
+
+# The VMOUT lines the guest printed after a failed result.
+print_guest_output() {
+	tr -d '\r' <"$1/console.log" |
+		awk -v t="VMRESULT FAIL $2 " 'index($0, t) == 1 { on = 1; next }
+			on && /^VM(RESULT|STAGE)/ { exit }
+			on && /^VMOUT / { print "    " substr($0, 7) }'
+}
+
+# perftest's Final line: iterations, then for latency tests the latency
+# percentile, average and overall (usec), then bandwidth average and overall
+# (MB/s), then message rate. Bandwidth tests compare average MB/s, latency
+# tests the median.
+perf_table() {
+	local dir=$1 name kind x c
+
+	printf '%-12s %14s %14s %8s\n' case xpmem "$interop_compare_tls" ratio
+	for name in $interop_compare_cases; do
+		x=$(perf_value "$dir" xpmem "$name")
+		c=$(perf_value "$dir" cma "$name")
+		case $name in
+		*lat*) kind=usec ;;
+		*) kind=MB/s ;;
+		esac
+		awk -v n="$name" -v x="$x" -v c="$c" -v k="$kind" 'BEGIN {
+			if (x == "" || c == "" || x == 0 || c == 0) {
+				printf "%-12s %14s %14s %8s\n", n, x, c, "-"; exit }
+			r = (k == "usec") ? c / x : x / c
+			printf "%-12s %9.2f %-4s %9.2f %-4s %7.2fx\n", n, x, k, c, k, r }'
+	done
+	echo "(ratio: how many times better xpmem is; TCG timings, compare ratios only)"
+}
+
+perf_value() {
+	tr -d '\r' <"$1/events.log" | awk -v tl="$2" -v n="$3" '
+		$1 == "VMPERF" && $2 == tl && $3 == n {
+			v = (n ~ /lat/) ? $5 : $8 }
+		END { print v }'
+}
+
+run_kernel() {
+	local name=$1 vmlinuz=$2 kdir=$3 dir=$work/vm/$1 ko lacks start rc
+
+	if lacks=$(kernel_lacks "$kdir"); then
+		skip_kernel "$name" "kernel built without $lacks (UCX needs them)"
+		return
+	fi
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	if ! ko=$("$vm/build-module.sh" "$kdir" "$dir/module"); then
+		record FAIL "interop-$name/module-build" "see $dir/module/build.log"
+		tail -n 20 "$dir/module/build.log" | sed 's/^/    /'
+		return
+	fi
+	if ! "$vm/make-initramfs.sh" "$dir/base.cpio" "$ko" "$build" ||
+		! make_overlay "$dir/overlay.cpio"; then
+		record FAIL "interop-$name/kernel-log" "could not build the initramfs"
+		return
+	fi
+	cat "$dir/base.cpio" "$dir/overlay.cpio" >"$dir/initramfs.cpio"
+	rm -rf "$dir/base.cpio.d" "$dir/overlay.cpio.d" "$dir/base.cpio" \
+		"$dir/overlay.cpio"
+
+	start=$(date +%s)
+	boot "$vmlinuz" "$dir/initramfs.cpio" "$dir"
+	rc=$?
+	echo "interop-$name: boot and runs took $(($(date +%s) - start)) s" \
+		"(qemu status $rc, logs in $dir)"
+	record_guest "$name" "$dir"
+	if "$vm/check-log.sh" "$dir/console.log" "$dir/events.log" \
+		>"$dir/check.log" 2>&1; then
+		record PASS "interop-$name/kernel-log"
+	else
+		record FAIL "interop-$name/kernel-log" "see $dir/console.log"
+		sed 's/^/    /' "$dir/check.log"
+	fi
+	perf_table "$dir" >"$dir/perf.txt"
+	echo "interop-$name: perftest inside the VM"
+	sed 's/^/    /' "$dir/perf.txt"
+}
+
+host_side() {
+	install_xpmem || return 1
+	check_pkg_config
+	build_ucx || return 1
+	check_ucx_links
+	build_helpers || { record FAIL interop/helpers "cc failed"; return 1; }
+}
+
+if ! host_side; then
+	echo "-- interop: stopped after the host checks"
+	exit 0
+fi
+
+found=""
+command -v qemu-system-x86_64 >/dev/null && found=$("$vm/find-kernels.sh" "$kernels")
+if [ -z "$found" ]; then
+	record SKIP interop-vm "qemu or the kernels \"$kernels\" are not installed (scripts/install-deps.sh --vm)"
+else
+	while read -r name vmlinuz kdir; do
+		echo "== interop-$name: $vmlinuz"
+		run_kernel "$name" "$vmlinuz" "$kdir"
+	done <<<"$found"
+fi
+echo "-- interop: took $(($(date +%s) - total_start)) s"
+exit 0
