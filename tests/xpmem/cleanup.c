@@ -74,14 +74,15 @@ int main(void)
 
 	cycle(buf, size);	/* warm-up: the library's one-time state */
 	fds = count_dir("/proc/self/fd");
-	maps = count_lines("/proc/self/maps");
+	maps = count_lines_with("/proc/self/maps", "xpmem-test");
 	tasks = threads();
 
 	for (i = 0; i < CYCLES; i++)
 		cycle(buf, size);
 	remote_cycles(buf, size);
 	CHECK(count_dir("/proc/self/fd") == fds);
-	CHECK(count_lines("/proc/self/maps") == maps);
+	CHECK(count_lines_with("/proc/self/maps", "xpmem-test") == maps);
+	CHECK(maps == 1);	/* the owner's buffer, no attachment */
 	CHECK(threads() == tasks);
 
 	if (user_backend()) {
