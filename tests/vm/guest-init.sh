@@ -138,6 +138,7 @@ if [ "$kmemleak" = 1 ] && [ -w /sys/kernel/debug/kmemleak ]; then
 	sleep 6
 	echo scan >/sys/kernel/debug/kmemleak
 	echo scan >/sys/kernel/debug/kmemleak
+	stage "kmemleak scanned"
 	cat /sys/kernel/debug/kmemleak
 fi
 

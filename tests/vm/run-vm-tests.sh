@@ -57,6 +57,8 @@ fi
 # Per-kernel settings: the debug kernel is about four times slower, and it
 # is the one with kmemleak.
 vm_limit() { case "$1" in *-debug) echo 600 ;; *) echo 300 ;; esac; }
+# kmemleak's scans, the slowest part of the debug run, grow with memory.
+vm_memory() { case "$1" in *-debug) echo 1024 ;; *) echo 2048 ;; esac; }
 test_limit() { case "$1" in *-debug) echo 240 ;; *) echo 90 ;; esac; }
 extra_append() {
 	case "$1" in
@@ -82,7 +84,7 @@ boot() {
 
 	rm -f "$dir/console.log" "$dir/events.log"
 	timeout -k 5 "$(vm_limit "$name")" "$qemu" \
-		-accel tcg -cpu max -smp 2 -m 2048 \
+		-accel tcg -cpu max -smp 2 -m "$(vm_memory "$name")" \
 		-nographic -no-reboot -monitor none \
 		-serial "file:$dir/console.log" -serial "file:$dir/events.log" \
 		-kernel "$vmlinuz" -initrd "$initrd" \
