@@ -23,7 +23,7 @@ struct tool_out {
 
 static inline const char *tool_path(void)
 {
-	static char path[PATH_MAX];
+	static char path[PATH_MAX + 32];
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	char *slash;

@@ -69,26 +69,13 @@ static int find_floor(const struct attach_cache *c, xpmem_apid_t apid,
 	return found;
 }
 
-static int covers(const struct attach_entry *e, xpmem_apid_t apid,
-		  uint64_t off, size_t len)
-{
-	return e->apid == apid && off >= e->start && off - e->start <= e->end -
-	       e->start && len <= e->end - off;
-}
-
-void *attach_cache_lookup(struct attach_cache *c, xpmem_apid_t apid,
+void *attach_cache_search(struct attach_cache *c, xpmem_apid_t apid,
 			  uint64_t off, size_t len)
 {
-	struct attach_entry *e;
-	int i;
+	const struct attach_entry *e;
+	int i = find_floor(c, apid, off);
 
-	if (c->count == 0)
-		return NULL;
-	e = &c->entries[c->mru];
-	if (covers(e, apid, off, len))
-		return e->addr + (off - e->start);
-	i = find_floor(c, apid, off);
-	if (i < 0 || !covers(&c->entries[i], apid, off, len))
+	if (i < 0 || !attach_entry_covers(&c->entries[i], apid, off, len))
 		return NULL;
 	c->mru = (unsigned int)i;
 	e = &c->entries[i];

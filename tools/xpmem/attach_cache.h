@@ -38,12 +38,35 @@ void attach_cache_fini(struct attach_cache *c);
 /* Detaches every cached window; the cache stays usable. */
 int attach_cache_flush(struct attach_cache *c);
 
+/* Whether entry e maps [off, off + len) of apid's segment. */
+static inline int attach_entry_covers(const struct attach_entry *e,
+				      xpmem_apid_t apid, uint64_t off,
+				      size_t len)
+{
+	return e->apid == apid && off >= e->start && off <= e->end &&
+	       len <= e->end - off;
+}
+
+/* The binary search behind attach_cache_lookup(). */
+void *attach_cache_search(struct attach_cache *c, xpmem_apid_t apid,
+			  uint64_t off, size_t len);
+
 /*
  * Returns the local address of segment offset off when [off, off + len) is
- * inside a cached window, else NULL. Never attaches.
+ * inside a cached window, else NULL. Never attaches. Inline because a
+ * client calls it on every transfer and most calls hit the window used
+ * last.
  */
-void *attach_cache_lookup(struct attach_cache *c, xpmem_apid_t apid,
-			  uint64_t off, size_t len);
+static inline void *attach_cache_lookup(struct attach_cache *c,
+					xpmem_apid_t apid, uint64_t off,
+					size_t len)
+{
+	const struct attach_entry *e = &c->entries[c->mru];
+
+	if (c->count && attach_entry_covers(e, apid, off, len))
+		return e->addr + (off - e->start);
+	return attach_cache_search(c, apid, off, len);
+}
 
 /*
  * Like attach_cache_lookup(), but attaches the page-aligned window around

@@ -193,99 +193,139 @@ static int run_batch(struct bench_ctx *ctx, transfer_fn fn, size_t size,
 }
 
 /*
- * Warm-up (attach, faults, caches), then a batch size that makes the
- * samples of one point last --time together, then the samples.
+ * Warm-up (attach, page faults, caches), then a batch that lasts at least
+ * a tenth of a sample, then the batch size that makes one sample last
+ * target nanoseconds.
  */
-static int sample_transport(struct bench_ctx *ctx, transfer_fn fn,
-			    size_t size, double *median)
+static int calibrate(struct bench_ctx *ctx, transfer_fn fn, size_t size,
+		     double target, unsigned long *batch)
 {
-	unsigned long n = ctx->opts.iters, batch;
-	double one, target, *samples;
+	unsigned long b = 1;
+	double per;
 	int err;
 
-	err = run_batch(ctx, fn, size, 2, &one);
+	err = run_batch(ctx, fn, size, 2, &per);
+	while (!err) {
+		err = run_batch(ctx, fn, size, b, &per);
+		if (per * (double)b >= target / 10 || b >= MAX_BATCH)
+			break;
+		b *= 2;
+	}
 	if (err)
 		return err;
-	target = ctx->opts.seconds * 1e9 / (double)n;
-	batch = one > 0 ? (unsigned long)(target / one) : MAX_BATCH;
-	batch = batch < 1 ? 1 : batch > MAX_BATCH ? MAX_BATCH : batch;
-	samples = malloc(n * sizeof(*samples));
-	if (!samples)
-		return -ENOMEM;
+	b = per > 0 ? (unsigned long)(target / per) : MAX_BATCH;
+	*batch = b < 1 ? 1 : b > MAX_BATCH ? MAX_BATCH : b;
+	return 0;
+}
+
+/*
+ * The samples of all transports are interleaved, one batch of each in
+ * turn, so that noise from the rest of the machine (other jobs, frequency
+ * changes) falls on every transport alike instead of on whichever ran
+ * while it happened.
+ */
+static int sample_point(struct bench_ctx *ctx, struct bench_point *pt,
+			double *samples)
+{
+	unsigned long n = ctx->opts.iters, batch[T_COUNT];
+	double target = ctx->opts.seconds * 1e9 / (double)n / T_COUNT;
+	int err = 0;
+
+	for (int t = 0; t < T_COUNT && !err; t++)
+		if (ctx->avail[t])
+			err = calibrate(ctx, transport_fn(t), pt->size, target,
+					&batch[t]);
 	for (unsigned long i = 0; i < n && !err; i++)
-		err = run_batch(ctx, fn, size, batch, &samples[i]);
-	if (!err)
-		*median = median_of(samples, n);
-	free(samples);
+		for (int t = 0; t < T_COUNT && !err; t++)
+			if (ctx->avail[t])
+				err = run_batch(ctx, transport_fn(t), pt->size,
+						batch[t], &samples[t * n + i]);
+	for (int t = 0; t < T_COUNT && !err; t++) {
+		if (!ctx->avail[t])
+			continue;
+		pt->ns[t] = median_of(&samples[t * n], n);
+		pt->ok[t] = true;
+	}
 	return err;
 }
 
-static int measure(struct bench_ctx *ctx, enum transport t, size_t size,
-		   double *median)
+/* The numbers count only if every transport delivers the right bytes. */
+static int verify_point(struct bench_ctx *ctx, size_t size,
+			enum transport *failed)
 {
-	int err, end_err = 0;
+	for (int t = 0; t < T_COUNT; t++) {
+		int err;
 
-	memset(ctx->dst, 0, size);
-	if (t == T_SHM) {
-		err = shm_phase_begin(ctx, size);
+		if (!ctx->avail[t])
+			continue;
+		*failed = t;
+		memset(ctx->dst, 0, size);
+		err = transport_fn(t)(ctx, size);
 		if (err)
 			return err;
+		if (memcmp(ctx->dst, ctx->local_src, size))
+			return -EBADMSG;
 	}
-	err = sample_transport(ctx, transport_fn(t), size, median);
-	if (t == T_SHM)
-		end_err = shm_phase_end(ctx);
+	return 0;
+}
+
+static int measure_point(struct bench_ctx *ctx, struct bench_point *pt)
+{
+	double *samples = malloc(T_COUNT * ctx->opts.iters * sizeof(double));
+	enum transport failed = T_XPMEM;
+	int err, end_err;
+
+	if (!samples)
+		return -ENOMEM;
+	err = shm_phase_begin(ctx, pt->size);
+	if (err) {
+		free(samples);
+		return err;
+	}
+	err = sample_point(ctx, pt, samples);
 	if (!err)
-		err = end_err;
-	/* The numbers count only if the right bytes arrived. */
-	if (!err && memcmp(ctx->dst, ctx->local_src, size))
-		err = -EBADMSG;
-	return err;
+		err = verify_point(ctx, pt->size, &failed);
+	end_err = shm_phase_end(ctx);
+	free(samples);
+	if (err)
+		tool_err("bench: %s at %zu bytes: %s", transport_names[failed],
+			 pt->size, err == -EBADMSG ? "wrong bytes arrived" :
+			 strerror(-err));
+	else if (end_err)
+		tool_err("bench: the owner did not answer: %s",
+			 strerror(-end_err));
+	return err ? err : end_err;
 }
 
 static void show_progress(const struct bench_ctx *ctx, int done, int total,
-			  size_t size, enum transport t)
+			  size_t size)
 {
+	bool tty = isatty(STDERR_FILENO);
 	char sz[32];
 
 	if (!ctx->opts.progress)
 		return;
 	if (done == total) {
-		if (isatty(STDERR_FILENO))
-			fprintf(stderr, "\r%-60s\r", "");
+		if (tty)
+			fprintf(stderr, "\r%-40s\r", "");
 		return;
 	}
-	fprintf(stderr, "%s[%d/%d] %s via %s...%s",
-		isatty(STDERR_FILENO) ? "\r" : "", done + 1, total,
-		format_size(size, sz, sizeof(sz)), transport_names[t],
-		isatty(STDERR_FILENO) ? "        " : "\n");
+	fprintf(stderr, "%s[%d/%d] %s, all transports...%s", tty ? "\r" : "",
+		done + 1, total, format_size(size, sz, sizeof(sz)),
+		tty ? "    " : "\n");
 }
 
 static int measure_all(struct bench_ctx *ctx, struct bench_point *pts)
 {
-	int total = ctx->opts.nsizes * T_COUNT, done = 0;
+	int n = ctx->opts.nsizes, err = 0;
 
-	for (int i = 0; i < ctx->opts.nsizes; i++) {
+	for (int i = 0; i < n && !err; i++) {
 		pts[i].size = ctx->opts.sizes[i];
-		for (int t = 0; t < T_COUNT; t++, done++) {
-			int err;
-
-			if (!ctx->avail[t])
-				continue;
-			show_progress(ctx, done, total, pts[i].size, t);
-			err = measure(ctx, t, pts[i].size, &pts[i].ns[t]);
-			if (err) {
-				show_progress(ctx, total, total, 0, 0);
-				tool_err("bench: %s at %zu bytes: %s",
-					 transport_names[t], pts[i].size,
-					 err == -EBADMSG ? "wrong bytes "
-					 "arrived" : strerror(-err));
-				return err;
-			}
-			pts[i].ok[t] = true;
-		}
+		show_progress(ctx, i, n, pts[i].size);
+		err = measure_point(ctx, &pts[i]);
 	}
-	show_progress(ctx, total, total, 0, 0);
-	return 0;
+	show_progress(ctx, n, n, 0);
+	return err;
 }
 
 /* ---- set-up and tear-down ---------------------------------------------- */
