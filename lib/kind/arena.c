@@ -50,8 +50,13 @@ static void *hook_alloc(extent_hooks_t *hooks, void *new_addr, size_t size,
 	addr = heap_take(hooks_kind(hooks), size, alignment);
 	if (!addr)
 		return NULL;
+	/*
+	 * The file grows when jemalloc commits pages, not when it takes
+	 * address space, so the file holds only what is in use.
+	 */
+	if (*commit && heap_commit(&hooks_kind(hooks)->heap, addr, size))
+		return NULL;
 	*zero = true;
-	*commit = true;
 	return addr;
 }
 
@@ -70,7 +75,15 @@ static void hook_destroy(extent_hooks_t *hooks, void *addr, size_t size,
 static bool hook_commit(extent_hooks_t *hooks, void *addr, size_t size,
 			size_t offset, size_t length, unsigned arena_ind)
 {
-	return false;
+	return heap_commit(&hooks_kind(hooks)->heap, (char *)addr + offset,
+			   length) != 0;
+}
+
+static bool hook_decommit(extent_hooks_t *hooks, void *addr, size_t size,
+			  size_t offset, size_t length, unsigned arena_ind)
+{
+	return heap_punch(&hooks_kind(hooks)->heap, (char *)addr + offset,
+			  length) != 0;
 }
 
 static bool hook_purge_forced(extent_hooks_t *hooks, void *addr, size_t size,
@@ -102,7 +115,7 @@ static const extent_hooks_t kind_extent_hooks = {
 	.dalloc = hook_dalloc,
 	.destroy = hook_destroy,
 	.commit = hook_commit,
-	.decommit = NULL,
+	.decommit = hook_decommit,
 	.purge_lazy = NULL,
 	.purge_forced = hook_purge_forced,
 	.split = hook_split,
@@ -143,6 +156,43 @@ static int arena_new(struct memkind *kind, unsigned *arena)
 	return ret;
 }
 
+/* Largest jemalloc page-size class (4 per doubling) not above limit. */
+static size_t psz_class_floor(size_t limit)
+{
+	size_t pow = (size_t)1 << (63 - __builtin_clzl(limit));
+	size_t step = pow >= 4 * PAGE_BYTES ? pow / 4 : PAGE_BYTES;
+	size_t c = pow;
+
+	while (c + step <= limit)
+		c += step;
+	return c;
+}
+
+/*
+ * jemalloc never merges free space across two extents the hooks handed
+ * out separately, and it grows an arena in steps of increasing size. Left
+ * alone, a bounded kind would be split into islands, and after filling
+ * and freeing it no block larger than the biggest island could be had.
+ * Asking for one block as large as the kind at once makes the first
+ * growth cover (nearly) all of it: one island. The block is freed at once
+ * and costs nothing, as its pages are not committed.
+ */
+static void arena_reserve_whole(struct memkind *kind)
+{
+	int flags = MALLOCX_ARENA(kind->arena) | MALLOCX_TCACHE_NONE;
+	size_t size = psz_class_floor(kind->heap.max_size);
+	void *p;
+
+	/* jemalloc pads large blocks, so the largest class may not fit. */
+	for (; size >= KIND_GRANULE; size = psz_class_floor(size - 1)) {
+		p = mallocx(size, flags);
+		if (p) {
+			dallocx(p, MALLOCX_TCACHE_NONE);
+			return;
+		}
+	}
+}
+
 /* Creates the kind's arena. Returns 0 or a MEMKIND_ERROR_* code. */
 int arena_create(struct memkind *kind)
 {
@@ -154,17 +204,23 @@ int arena_create(struct memkind *kind)
 		return MEMKIND_ERROR_ARENAS_CREATE;
 	kind->arena = arena;
 	/*
-	 * Freed pages go straight from dirty to punched-out (there is no lazy
-	 * purge for a shared file); a conservative kind punches at once.
+	 * Freed pages go straight from dirty to punched-out: there is no lazy
+	 * purge for a shared file, so nothing ever becomes "muzzy". Muzzy
+	 * decay is therefore off (-1), which also keeps jemalloc from
+	 * punching out every freed block of 8 MiB or more at once; large
+	 * blocks are reused warm like small ones. A conservative kind punches
+	 * everything at once.
 	 */
 	if (kind->policy == MEMKIND_MEM_USAGE_POLICY_CONSERVATIVE)
 		dirty_ms = 0;
 	if ((dirty_ms >= 0 && arena_set_ssize(arena, "dirty_decay_ms", dirty_ms)) ||
-	    arena_set_ssize(arena, "muzzy_decay_ms", 0) ||
+	    arena_set_ssize(arena, "muzzy_decay_ms", -1) ||
 	    arena_set_size(arena, "retain_grow_limit", ARENA_GROW_LIMIT)) {
 		arena_destroy(kind);
 		return MEMKIND_ERROR_ARENAS_CREATE;
 	}
+	if (kind->heap.max_size)
+		arena_reserve_whole(kind);
 	kind->direct.gen = kind->gen;
 	kind->direct.tc = TC_NONE;
 	kind->direct.alloc_flags = MALLOCX_ARENA(arena) | MALLOCX_TCACHE_NONE;

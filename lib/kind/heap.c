@@ -138,6 +138,29 @@ static int heap_add_region(struct memkind *kind, size_t size)
 }
 
 /*
+ * Makes [addr, addr+size) usable: the file must reach past it, or access
+ * faults. The file only grows (in chunks, never past the region's end or
+ * max_size); space no longer used is punched out, not truncated.
+ */
+int heap_commit(struct kind_heap *heap, void *addr, size_t size)
+{
+	const struct heap_region *r = heap_find_region(heap, addr);
+	off_t end, limit;
+	int ret;
+
+	if (!r)
+		return -EINVAL;
+	end = r->file_off + ((char *)addr - r->base) + (off_t)size;
+	limit = r->file_off + (off_t)r->len;
+	if (heap->max_size && limit > (off_t)heap->max_size)
+		limit = (off_t)heap->max_size;
+	pthread_mutex_lock(&heap->lock);
+	ret = heap_grow_file(heap, end, limit);
+	pthread_mutex_unlock(&heap->lock);
+	return ret;
+}
+
+/*
  * Hands out size bytes of fresh, zeroed space at the given alignment (a
  * power of two, at least a page), or NULL with errno ENOMEM when the
  * kind's limit would be exceeded.
@@ -147,7 +170,7 @@ void *heap_take(struct memkind *kind, size_t size, size_t alignment)
 	struct kind_heap *heap = &kind->heap;
 	struct heap_region *r;
 	size_t rel, pad;
-	off_t end, limit;
+	off_t end;
 	void *addr = NULL;
 	int err = ENOMEM;
 
@@ -166,14 +189,7 @@ void *heap_take(struct memkind *kind, size_t size, size_t alignment)
 			goto out_unlock;
 	}
 	end = (off_t)(heap->used + pad + size);
-	limit = r->file_off + (off_t)r->len;
-	if (heap->max_size) {
-		if ((size_t)end > heap->max_size)
-			goto out_unlock;
-		limit = (off_t)heap->max_size;
-	}
-	err = -heap_grow_file(heap, end, limit);
-	if (err)
+	if (heap->max_size && (size_t)end > heap->max_size)
 		goto out_unlock;
 	addr = r->base + rel + pad;
 	heap->used = (size_t)end;

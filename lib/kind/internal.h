@@ -119,6 +119,7 @@ int heap_init(struct memkind *kind, int fd, size_t max_size);
 void heap_fini(struct memkind *kind);
 void *heap_take(struct memkind *kind, size_t size, size_t alignment);
 int heap_punch(struct kind_heap *heap, void *addr, size_t size);
+int heap_commit(struct kind_heap *heap, void *addr, size_t size);
 const struct heap_region *heap_find_region(const struct kind_heap *heap,
 					   const void *addr);
 int heap_remap(struct kind_heap *heap, int fd);

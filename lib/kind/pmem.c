@@ -147,7 +147,13 @@ KIND_API void *memkind_pmem_mmap(struct memkind *kind, void *addr, size_t size)
 		return MAP_FAILED;
 	}
 	p = heap_take(kind, size, 4096);
-	return p ? p : MAP_FAILED;
+	if (!p)
+		return MAP_FAILED;
+	if (heap_commit(&kind->heap, p, size)) {
+		errno = ENOMEM;
+		return MAP_FAILED;
+	}
+	return p;
 }
 
 KIND_API int memkind_pmem_get_mmap_flags(struct memkind *kind, int *flags)
