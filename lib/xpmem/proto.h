@@ -12,12 +12,14 @@
 #ifndef XPMEM_PROTO_H
 #define XPMEM_PROTO_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <xpmem.h>
 
@@ -68,13 +70,27 @@ struct xpmem_reply {
 /*
  * Segment ids carry the owner's pid, so that a client knows whose agent to
  * ask, and 40 random bits, so that nobody can guess another process's
- * segments. pid_max is at most 2^22, so the id stays positive.
+ * segments. pid_max is at most 2^22, so the id stays positive. Permit ids
+ * have the same shape, which tells another process's ids (EACCES, as the
+ * kernel module says) from unknown ones (ENOENT).
  */
 #define XPMEM_SEGID_RANDOM_BITS	40
 
 static inline pid_t xpmem_segid_owner(xpmem_segid_t segid)
 {
 	return (pid_t)((uint64_t)segid >> XPMEM_SEGID_RANDOM_BITS);
+}
+
+static inline int64_t xpmem_make_id(pid_t pid, uint64_t random)
+{
+	random &= (1ULL << XPMEM_SEGID_RANDOM_BITS) - 1;
+	return (int64_t)(((uint64_t)pid << XPMEM_SEGID_RANDOM_BITS) | random);
+}
+
+/* -EACCES for an id of another process, else -ENOENT. */
+static inline int xpmem_missing_id_error(int64_t id)
+{
+	return xpmem_segid_owner(id) != getpid() ? -EACCES : -ENOENT;
 }
 
 /* Abstract socket address of the agent of process pid; returns its length. */

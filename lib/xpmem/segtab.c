@@ -57,9 +57,7 @@ static int random_segid(xpmem_segid_t *segid)
 
 	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
 		return -EAGAIN;
-	r &= (1ULL << XPMEM_SEGID_RANDOM_BITS) - 1;
-	*segid = (xpmem_segid_t)(((uint64_t)getpid() <<
-				  XPMEM_SEGID_RANDOM_BITS) | r);
+	*segid = xpmem_make_id(getpid(), r);
 	return 0;
 }
 
@@ -101,7 +99,7 @@ out:
 int xpmem_segtab_remove(xpmem_segid_t segid)
 {
 	size_t i;
-	int rc = -ENOENT;
+	int rc = xpmem_missing_id_error(segid);
 
 	xpmem_segtab_lock();
 	i = lower_bound(segid);

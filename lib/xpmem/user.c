@@ -153,11 +153,13 @@ static int user_remove(xpmem_segid_t segid)
 
 static int new_apid(uint64_t *apid)
 {
+	uint64_t r;
+
 	do {
-		if (getrandom(apid, sizeof(*apid), 0) != sizeof(*apid))
+		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
 			return -EAGAIN;
-		*apid &= INT64_MAX;
-	} while (*apid == 0 || xpmem_sortvec_find(&permits, *apid));
+		*apid = (uint64_t)xpmem_make_id(getpid(), r);
+	} while (xpmem_sortvec_find(&permits, *apid));
 	return 0;
 }
 
@@ -215,7 +217,7 @@ static void drop_attachments_of(xpmem_apid_t apid)
 static int user_release(xpmem_apid_t apid)
 {
 	struct permit *p;
-	int rc = -ENOENT;
+	int rc = xpmem_missing_id_error(apid);
 
 	pthread_mutex_lock(&client_lock);
 	p = xpmem_sortvec_find(&permits, (uint64_t)apid);
@@ -313,7 +315,7 @@ static int lookup_permit(xpmem_apid_t apid, struct permit *out)
 	if (p)
 		*out = *p;
 	pthread_mutex_unlock(&client_lock);
-	return p ? 0 : -ENOENT;
+	return p ? 0 : xpmem_missing_id_error(apid);
 }
 
 static int record_attachment(void *base, size_t size, xpmem_apid_t apid)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fork: what a child inherits. The child owns none of its parent's
- * segments (it cannot remove them) but may take permits on them like any
+ * segments (removing one is EACCES) but may take permits on them like any
  * process; its own xpmem_make exports its own memory, which the parent can
  * attach. Under the user-space backend, attachments and permits are
  * inherited as ordinary shared mappings: the child reads the same pages
@@ -19,7 +19,7 @@ static int child(xpmem_segid_t parent_seg, xpmem_apid_t inherited_apid,
 	xpmem_segid_t own;
 	xpmem_apid_t apid;
 
-	CHECK_ERRNO(xpmem_remove(parent_seg), ENOENT);
+	CHECK_ERRNO(xpmem_remove(parent_seg), EACCES);
 	apid = xpmem_get(parent_seg, XPMEM_RDWR, XPMEM_PERMIT_MODE, NULL);
 	CHECK(apid > 0);
 	p = xpmem_attach(xaddr(apid, 0), size, NULL);
