@@ -139,6 +139,9 @@ int main(void)
 	/* The good objects survived all of it. */
 	p = xpmem_attach(xaddr(apid, (off_t)(size - ps)), ps, NULL);
 	CHECK(p != (void *)-1);
+	/* Just past the attachment is not in it, nor just before. */
+	CHECK_ERRNO(xpmem_detach(p + ps), EINVAL);
+	CHECK_ERRNO(xpmem_detach(p - 1), EINVAL);
 	buf[size - ps] = 0x42;
 	CHECK(p[0] == 0x42);
 	foreign_ids(segid, ps);
