@@ -83,8 +83,12 @@ ssize_t xpmem_recv_with_fds(int sock, void *buf, size_t len, int *fds,
 		.msg_control = control.buf,
 		.msg_controllen = sizeof(control.buf),
 	};
-	ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	ssize_t n;
 	int rc;
+
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
 
 	*nfds = 0;
 	if (n < 0)

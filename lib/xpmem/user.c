@@ -113,7 +113,10 @@ static int ask_agent(const struct xpmem_req *req, struct xpmem_reply *rep,
 	fd = connect_agent(owner);
 	if (fd < 0)
 		return fd;
-	if (send(fd, req, sizeof(*req), MSG_NOSIGNAL) != sizeof(*req)) {
+	do
+		n = send(fd, req, sizeof(*req), MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != sizeof(*req)) {
 		rc = errno == EAGAIN ? -ETIMEDOUT : -errno;
 		goto out_close;
 	}
