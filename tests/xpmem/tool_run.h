@@ -95,12 +95,14 @@ static inline void tool_collect(int out_fd, int err_fd, struct tool_buf *o,
 }
 
 /*
- * Runs xpmem with the given arguments (NULL-terminated, without argv[0])
- * and an optional extra environment entry "NAME=value".
+ * Runs xpmem with the given arguments (NULL-terminated, without argv[0]),
+ * an optional extra environment entry "NAME=value" and an optional hook
+ * that the child runs just before exec (to restrict it, for instance).
  */
-static inline struct tool_out tool_run_env(const char *env,
-					   const char *const args[],
-					   int timeout_s)
+static inline struct tool_out tool_run_full(const char *env,
+					    void (*hook)(void),
+					    const char *const args[],
+					    int timeout_s)
 {
 	struct tool_buf o = { calloc(1, 1), 0 }, e = { calloc(1, 1), 0 };
 	const char *argv[32] = { tool_path() };
@@ -125,6 +127,8 @@ static inline struct tool_out tool_run_env(const char *env,
 		close(err_pipe[0]);
 		if (env)
 			putenv((char *)env);
+		if (hook)
+			hook();
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
@@ -137,10 +141,17 @@ static inline struct tool_out tool_run_env(const char *env,
 	return r;
 }
 
+static inline struct tool_out tool_run_env(const char *env,
+					   const char *const args[],
+					   int timeout_s)
+{
+	return tool_run_full(env, NULL, args, timeout_s);
+}
+
 static inline struct tool_out tool_run(const char *const args[],
 				       int timeout_s)
 {
-	return tool_run_env(NULL, args, timeout_s);
+	return tool_run_full(NULL, NULL, args, timeout_s);
 }
 
 static inline void tool_free(struct tool_out *r)

@@ -66,9 +66,9 @@ static void print_cache_lines(const struct bench_cache_cost *cc,
 static void table_cell(const struct bench_point *p, enum transport t)
 {
 	if (p->ok[t])
-		printf(" %7.2f %8.2f", gbps(p, t), p->ns[t] / 1000);
+		printf(" %7.2f %9.3f", gbps(p, t), p->ns[t] / 1000);
 	else
-		printf(" %7s %8s", "n/a", "n/a");
+		printf(" %7s %9s", "n/a", "n/a");
 }
 
 static void table_ratio(const struct bench_point *p, enum transport t)
@@ -85,11 +85,11 @@ void report_table(const struct bench_ctx *ctx, const struct bench_point *pts,
 	char sz[32];
 
 	print_header(ctx, "");
-	printf("one-way copy into the receiver's buffer: GB/s and latency "
-	       "in us\n\n");
+	printf("one-way copy into the receiver's buffer: GB/s (10^9 B/s) "
+	       "and median latency\n\n");
 	printf("%9s", "size");
 	for (int t = 0; t < T_COUNT; t++)
-		printf(" %7s %8s", transport_names[t], "lat");
+		printf(" %7s %9s", transport_names[t], "lat us");
 	printf(" %9s %9s %9s\n", "xp/cma", "xp/shm", "xp/memcpy");
 	for (int i = 0; i < n; i++) {
 		printf("%9s", format_size(pts[i].size, sz, sizeof(sz)));

@@ -126,7 +126,7 @@ int cma_probe(struct bench_ctx *ctx)
 		return 0;
 	snprintf(ctx->why_not[T_CMA], sizeof(ctx->why_not[T_CMA]),
 		 "process_vm_readv: %s%s", strerror(-err),
-		 err == -EPERM ? " (Yama ptrace_scope or missing "
-		 "CAP_SYS_PTRACE)" : "");
+		 err == -EPERM ? " (Yama ptrace_scope, seccomp or "
+		 "missing CAP_SYS_PTRACE)" : "");
 	return err;
 }
