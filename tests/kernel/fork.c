@@ -79,6 +79,7 @@ int main(void)
 		CHECK_PATTERN(att, PAGES * pg, 3);
 		att[5] = (unsigned char)(0x40 + round);
 		CHECK(mem[5] == 0x40 + round);
+		att[5] = pattern_byte(5, 3);
 	}
 
 	CHECK(xpmem_detach(att) == 0);

@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -201,33 +202,50 @@ static inline bool faulted(int status)
  * Reads or writes one byte and reports whether that raised SIGSEGV or
  * SIGBUS, without dying: the handler jumps back. For probes of the
  * caller's own attachments, which a forked child would not inherit.
+ *
+ * The handlers are installed once for the process and never swapped, so
+ * threads probing at the same time cannot restore each other's handlers;
+ * a fault outside a probe still kills the process as it would have.
  */
-static sigjmp_buf ktest_probe_env;
+static _Thread_local sigjmp_buf ktest_probe_env;
+static _Thread_local volatile sig_atomic_t ktest_probing;
 
 static inline void ktest_probe_handler(int sig)
 {
+	if (!ktest_probing) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	ktest_probing = 0;
 	siglongjmp(ktest_probe_env, sig);
+}
+
+static inline void ktest_install_probe_handlers(void)
+{
+	struct sigaction sa = { .sa_handler = ktest_probe_handler };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
 }
 
 static inline int probe_byte(volatile unsigned char *addr, bool write,
 			     unsigned char *value)
 {
-	struct sigaction sa = { .sa_handler = ktest_probe_handler };
-	struct sigaction old_segv, old_bus;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	int sig;
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGSEGV, &sa, &old_segv);
-	sigaction(SIGBUS, &sa, &old_bus);
+	pthread_once(&once, ktest_install_probe_handlers);
 	sig = sigsetjmp(ktest_probe_env, 1);
 	if (sig == 0) {
+		ktest_probing = 1;
 		if (write)
 			*addr = *value;
 		else
 			*value = *addr;
+		ktest_probing = 0;
 	}
-	sigaction(SIGSEGV, &old_segv, NULL);
-	sigaction(SIGBUS, &old_bus, NULL);
 	return sig;
 }
 

@@ -14,6 +14,7 @@
 #   vmtest.timeout=SECONDS   per-test limit (SIGKILL)
 #   vmtest.kmemleak=1        scan for leaks after the module is unloaded
 #   vmtest.stress=SECONDS    passed to tests as XPMEM_STRESS_SECONDS
+#   vmtest.only=A,B          run only these tests (area/name)
 
 export PATH=/bin
 export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
@@ -52,6 +53,7 @@ param() {
 
 test_timeout=$(param timeout 120)
 kmemleak=$(param kmemleak 0)
+only=$(param only "")
 export XPMEM_STRESS_SECONDS="$(param stress 10)"
 export XPMEM_TEST_VM=1
 export TMPDIR=/tmp
@@ -72,6 +74,10 @@ run_test() {
 	bin=$1
 	area=$(basename "$(dirname "$bin")")
 	name=$area/$(basename "$bin")
+	case ",$only," in
+	,,|*",$name,"*) ;;
+	*) return ;;
+	esac
 
 	echo "VMSTART $name"
 	(cd /tmp && timeout -s KILL "$test_timeout" "$bin" </dev/null \

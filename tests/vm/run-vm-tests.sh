@@ -2,7 +2,7 @@
 # Runs the module's tests in qemu on every installed kernel:
 #
 #   run-vm-tests.sh --results FILE [--kernels "6.1 6.12 6.1-debug"]
-#                   [--build DIR]
+#                   [--build DIR] [--tests "area/name ..."]
 #
 # For each kernel: builds xpmem.ko against it, packs an initramfs with the
 # module, busybox and the test programs of DIR/tests/{xpmem,kernel}, boots
@@ -20,12 +20,14 @@ repo=$(cd "$here/../.." && pwd)
 results=build/results.log
 kernels="6.1 6.12 6.1-debug"
 build=build
+only=""
 
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--results) results=$2; shift 2 ;;
 	--kernels) kernels=$2; shift 2 ;;
 	--build) build=$2; shift 2 ;;
+	--tests) only=$2; shift 2 ;;
 	*) echo "run-vm-tests.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -72,7 +74,11 @@ expected_tests() {
 	local area f
 	for area in xpmem kernel; do
 		for f in "$build/tests/$area"/*; do
-			[ -f "$f" ] && [ -x "$f" ] && echo "$area/$(basename "$f")"
+			[ -f "$f" ] && [ -x "$f" ] || continue
+			case " $only " in
+			"  "|*" $area/$(basename "$f") "*)
+				echo "$area/$(basename "$f")" ;;
+			esac
 		done
 	done
 }
@@ -88,7 +94,7 @@ boot() {
 		-nographic -no-reboot -monitor none \
 		-serial "file:$dir/console.log" -serial "file:$dir/events.log" \
 		-kernel "$vmlinuz" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 log_buf_len=8M vmtest.timeout=$(test_limit "$name") $(extra_append "$name")" \
+		-append "console=ttyS0 panic=-1 log_buf_len=8M vmtest.timeout=$(test_limit "$name") $(extra_append "$name")${only:+ vmtest.only=$(echo $only | tr ' ' ,)}" \
 		</dev/null >"$dir/qemu.log" 2>&1
 }
 
