@@ -8,6 +8,7 @@
  * addresses keep their file offsets. Arena metadata lives in ordinary
  * anonymous memory, not in the kind's file, so all of max_size is usable.
  */
+#include <stdint.h>
 #include "internal.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define PAGE_BYTES		4096UL
 /*
@@ -36,6 +38,23 @@ static struct memkind *hooks_kind(extent_hooks_t *hooks)
 				  offsetof(struct memkind, hooks));
 }
 
+/*
+ * jemalloc's own metadata for the arena (its "base") comes through the
+ * hooks too, as committed, huge-page aligned blocks; ordinary growth asks
+ * for page alignment and no commitment. Metadata is kept out of the kind's
+ * file, in private memory that is unmapped when jemalloc gives it back at
+ * arena destroy, so it neither eats into max_size nor outlives the kind.
+ */
+static bool is_metadata_request(size_t alignment, bool commit)
+{
+	return commit && alignment >= KIND_GRANULE;
+}
+
+static bool in_heap(extent_hooks_t *hooks, void *addr)
+{
+	return heap_find_region(&hooks_kind(hooks)->heap, addr) != NULL;
+}
+
 static void *hook_alloc(extent_hooks_t *hooks, void *new_addr, size_t size,
 			size_t alignment, bool *zero, bool *commit,
 			unsigned arena_ind)
@@ -45,6 +64,12 @@ static void *hook_alloc(extent_hooks_t *hooks, void *new_addr, size_t size,
 	/* Space is handed out in order; a given address cannot be honoured. */
 	if (new_addr)
 		return NULL;
+	if (is_metadata_request(alignment, *commit)) {
+		addr = metadata_alloc(size, alignment);
+		if (addr)
+			*zero = true;
+		return addr;
+	}
 	if (alignment < PAGE_BYTES)
 		alignment = PAGE_BYTES;
 	addr = heap_take(hooks_kind(hooks), size, alignment);
@@ -60,11 +85,16 @@ static void *hook_alloc(extent_hooks_t *hooks, void *new_addr, size_t size,
 	return addr;
 }
 
-/* Keep the addresses: jemalloc retains them, the purge hook frees blocks. */
+/*
+ * Heap addresses are kept: jemalloc retains them and the purge hooks give
+ * the blocks back. Metadata goes back to the system.
+ */
 static bool hook_dalloc(extent_hooks_t *hooks, void *addr, size_t size,
 			bool committed, unsigned arena_ind)
 {
-	return true;
+	if (in_heap(hooks, addr))
+		return true;
+	return metadata_free(addr, size) != 0;
 }
 
 static void hook_destroy(extent_hooks_t *hooks, void *addr, size_t size,
@@ -75,6 +105,8 @@ static void hook_destroy(extent_hooks_t *hooks, void *addr, size_t size,
 static bool hook_commit(extent_hooks_t *hooks, void *addr, size_t size,
 			size_t offset, size_t length, unsigned arena_ind)
 {
+	if (!in_heap(hooks, addr))
+		return false;
 	return heap_commit(&hooks_kind(hooks)->heap, (char *)addr + offset,
 			   length) != 0;
 }
@@ -142,7 +174,7 @@ static int arena_new(struct memkind *kind, unsigned *arena)
 {
 	struct je_arena_config cfg = {
 		.extent_hooks = &kind->hooks,
-		.metadata_use_hooks = false,
+		.metadata_use_hooks = true,
 	};
 	extent_hooks_t *hooks = &kind->hooks;
 	size_t sz = sizeof(*arena);

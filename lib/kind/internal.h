@@ -81,8 +81,11 @@ struct tc_entry {
 	unsigned tc;		/* jemalloc tcache id, or TC_NONE */
 	int alloc_flags;	/* MALLOCX_ARENA | MALLOCX_TCACHE */
 	int free_flags;		/* MALLOCX_TCACHE */
+	uint32_t probe_gen;	/* kind whose uses are being counted */
+	uint32_t probes;	/* uncached uses before a cache is made */
 };
-#define TC_NONE	(~0u)
+#define TC_NONE		(~0u)
+#define TC_PROBATION	4
 
 struct memkind {
 	const struct memkind_ops *ops;
@@ -124,6 +127,10 @@ const struct heap_region *heap_find_region(const struct kind_heap *heap,
 					   const void *addr);
 int heap_remap(struct kind_heap *heap, int fd);
 void heap_revoke(struct kind_heap *heap);
+
+/* metadata.c: memory for jemalloc's per-arena metadata */
+void *metadata_alloc(size_t size, size_t alignment);
+int metadata_free(void *addr, size_t size);
 
 /* arena.c: jemalloc arena with extent hooks over the heap */
 int arena_create(struct memkind *kind);

@@ -116,13 +116,26 @@ struct tc_entry *tcache_slow_get(struct memkind *kind)
 	if (!t)
 		return &kind->direct;
 	e = &t[kind->slot];
+	/*
+	 * A thread's first few allocations from a kind go without a cache:
+	 * a kind that is created, used a little and destroyed (or one of
+	 * thousands) then costs no cache at all.
+	 */
+	if (e->probe_gen != kind->gen) {
+		e->probe_gen = kind->gen;
+		e->probes = 0;
+	}
+	if (++e->probes < TC_PROBATION)
+		return &kind->direct;
 	lock = registry_slot_lock(kind->slot);
 	pthread_mutex_lock(lock);
 	if (registry_slot_gen(kind->slot) != kind->gen) {
 		pthread_mutex_unlock(lock);
 		return &kind->direct;
 	}
-	*e = kind->direct;
+	e->tc = TC_NONE;
+	e->alloc_flags = kind->direct.alloc_flags;
+	e->free_flags = kind->direct.free_flags;
 	if (mallctl("tcache.create", &tc, &sz, NULL, 0) == 0) {
 		if (kind_remember_tc(kind, tc) == 0) {
 			e->tc = tc;
