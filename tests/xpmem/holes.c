@@ -39,8 +39,8 @@ int main(void)
 				    (i == 5 && user_backend());
 
 			if (hole) {
-				CHECK(faulted(touch_in_child(p + i * ps, false)));
-				CHECK(faulted(touch_in_child(p + i * ps + 9,
+				CHECK(faulted(touch_probe(p + i * ps, false)));
+				CHECK(faulted(touch_probe(p + i * ps + 9,
 							     true)));
 				continue;
 			}

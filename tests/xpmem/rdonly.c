@@ -23,14 +23,14 @@ static int reader(void *arg)
 	p = xpmem_attach(xaddr(apid, 0), a->size, NULL);
 	CHECK(p != (void *)-1);
 	CHECK_PATTERN(p, a->size, 3);
-	CHECK(touch_in_child(p + 5, false) == 0);
-	CHECK(faulted(touch_in_child(p + 5, true)));
-	CHECK(faulted(touch_in_child(p + a->size - 1, true)));
+	CHECK(touch_probe(p + 5, false) == 0);
+	CHECK(faulted(touch_probe(p + 5, true)));
+	CHECK(faulted(touch_probe(p + a->size - 1, true)));
 	errno = 0;
 	CHECK(mprotect(p, a->size, PROT_READ | PROT_WRITE) == -1);
 	CHECK(errno == EACCES);
 	CHECK(mprotect(p, page_size(), PROT_WRITE) == -1);
-	CHECK(faulted(touch_in_child(p, true)));
+	CHECK(faulted(touch_probe(p, true)));
 	/* The owner's pages are shared, not copied: its writes show. */
 	a->owner_buf[9] = 0x99;
 	CHECK(p[9] == 0x99);

@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -116,23 +117,38 @@ static inline int run_child(int (*fn)(void *), void *arg)
 	return test_wait(pid);
 }
 
-/* Exit status of a child that touches addr (128+signal if it faults). */
-static inline int touch_in_child(volatile unsigned char *addr, bool write)
-{
-	pid_t pid = fork();
+static sigjmp_buf probe_env;
 
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		/* Die of the signal, not in a sanitizer's report. */
-		signal(SIGSEGV, SIG_DFL);
-		signal(SIGBUS, SIG_DFL);
+static inline void probe_handler(int sig)
+{
+	siglongjmp(probe_env, sig);
+}
+
+/*
+ * Touches addr in this process and returns 0, or 128 + the signal the
+ * access raised. In-process because attachments of the kernel module are
+ * not inherited across fork: a child would fault on any address.
+ */
+static inline int touch_probe(volatile unsigned char *addr, bool write)
+{
+	struct sigaction sa, old_segv, old_bus;
+	volatile int sig;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = probe_handler;
+	sigemptyset(&sa.sa_mask);
+	CHECK(sigaction(SIGSEGV, &sa, &old_segv) == 0);
+	CHECK(sigaction(SIGBUS, &sa, &old_bus) == 0);
+	sig = sigsetjmp(probe_env, 1);
+	if (sig == 0) {
 		if (write)
 			*addr = 0x5a;
 		else
 			(void)*addr;
-		_exit(0);
 	}
-	return test_wait(pid);
+	CHECK(sigaction(SIGSEGV, &old_segv, NULL) == 0);
+	CHECK(sigaction(SIGBUS, &old_bus, NULL) == 0);
+	return sig ? 128 + sig : 0;
 }
 
 static inline bool faulted(int status)
