@@ -80,6 +80,29 @@ static void print_device(void)
 	       access(DEV_PATH, R_OK | W_OK) ? "not accessible" : "accessible");
 }
 
+/* The module's "name value" counters, four to a line. */
+static void print_counters(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char line[128];
+	int n = 0;
+
+	if (!f)
+		return;
+	printf("  counters:      ");
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (n && n % 4 == 0)
+			printf(",\n                 ");
+		else if (n)
+			putchar(',');
+		printf(" %s", line);
+		n++;
+	}
+	printf("%s  (%s)\n", n ? "" : " none", path);
+	fclose(f);
+}
+
 static void print_module(int backend)
 {
 	char line[256];
@@ -93,8 +116,7 @@ static void print_module(int backend)
 	} else {
 		printf("module:           loaded\n");
 	}
-	if (!read_line("/proc/xpmem/stats", line, sizeof(line)))
-		printf("  /proc/xpmem/stats: %s\n", line);
+	print_counters("/proc/xpmem/stats");
 	v = xpmem_version();
 	if (v < 0)
 		printf("xpmem_version():  failed: %s\n", strerror(errno));
@@ -145,15 +167,15 @@ static void print_limits(int backend)
 	printf("  largest segment: the user address space: 128 TiB "
 	       "(47-bit)%s\n", cpu_has_la57() ?
 	       ", 64 PiB for programs that map above 47 bits (la57)" : "");
-	if (!getrlimit(RLIMIT_NOFILE, &rl))
-		printf("  open files:     %llu (each user-space attachment "
-		       "holds descriptors only while mapping)\n",
-		       (unsigned long long)rl.rlim_cur);
 	if (backend == XPMEM_BACKEND_KERNEL) {
 		printf("  shareable:      any memory of the owner (anonymous, "
 		       "stack, heap, files);\n                  pages are "
 		       "mapped at fault time\n");
 	} else {
+		if (!getrlimit(RLIMIT_NOFILE, &rl))
+			printf("  open files:     %llu (descriptors travel "
+			       "with each attach)\n",
+			       (unsigned long long)rl.rlim_cur);
 		printf("  shareable:      MAP_SHARED file, memfd, tmpfs and "
 		       "DAX mappings, every\n                  libmemkind "
 		       "kind (pmem, shared); private anonymous memory,\n"
