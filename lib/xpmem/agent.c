@@ -126,16 +126,23 @@ static int handle(const struct conn *c, const struct xpmem_req *req,
 	}
 }
 
-/* Reads and answers the one request of a readable connection. */
-static void serve(const struct conn *c)
+/*
+ * Reads and answers the one request of a connection. Returns false when
+ * the request has not arrived yet, true when the connection is done with.
+ */
+static bool serve(const struct conn *c)
 {
-	struct xpmem_window *win = calloc(1, sizeof(*win));
-	struct xpmem_reply *rep = calloc(1, sizeof(*rep));
+	struct xpmem_window *win = NULL;
+	struct xpmem_reply *rep = NULL;
 	struct xpmem_req req;
 	ssize_t n;
 	int rc;
 
 	n = recv(c->fd, &req, sizeof(req), MSG_DONTWAIT | MSG_TRUNC);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return false;
+	win = calloc(1, sizeof(*win));
+	rep = calloc(1, sizeof(*rep));
 	if (n <= 0 || !win || !rep)
 		goto out;
 	rc = n == (ssize_t)sizeof(req) ? handle(c, &req, rep, win) : -EPROTO;
@@ -151,6 +158,7 @@ static void serve(const struct conn *c)
 out:
 	free(rep);
 	free(win);
+	return true;
 }
 
 static void drop_conn(struct agent_state *st, size_t i)
@@ -191,6 +199,11 @@ static void accept_all(struct agent_state *st)
 			close(c.fd);
 			continue;
 		}
+		/* Clients send at once: most requests are already here. */
+		if (serve(&c)) {
+			close(c.fd);
+			continue;
+		}
 		if (st->nconns == AGENT_MAX_CONNS)
 			drop_oldest(st);
 		c.deadline = now_ms() + AGENT_CONN_TIMEOUT_MS;
@@ -223,9 +236,8 @@ static void serve_ready(struct agent_state *st, size_t polled)
 	while (i-- > 0) {
 		short ev = st->pfds[2 + i].revents;
 
-		if (ev & POLLIN)
-			serve(&st->conns[i]);
-		if (ev || st->conns[i].deadline <= now)
+		if ((ev & POLLIN) ? serve(&st->conns[i]) :
+		    ev || st->conns[i].deadline <= now)
 			drop_conn(st, i);
 	}
 }

@@ -6,8 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/sysmacros.h>
@@ -93,22 +92,46 @@ static void parse_path(const char *p, struct xpmem_vma *vma)
 	vma->path[len] = '\0';
 }
 
-static int parse_line(const char *line, struct xpmem_vma *vma)
+/* Parses a hexadecimal or decimal field ending in sep; NULL if malformed. */
+static const char *parse_num(const char *p, int base, char sep, uint64_t *v)
 {
-	unsigned int major, minor;
-	char perms[5];
-	uint64_t ino;
-	int used = 0;
+	char *end;
 
-	if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %x:%x %"
-		   SCNu64 "%n", &vma->start, &vma->end, perms, &vma->offset,
-		   &major, &minor, &ino, &used) < 7 || used == 0 ||
-	    strlen(perms) != 4)
+	errno = 0;
+	*v = strtoull(p, &end, base);
+	if (end == p || errno || *end != sep)
+		return NULL;
+	return end + 1;
+}
+
+/*
+ * "start-end perms offset major:minor inode   path". Hand-parsed: sscanf
+ * costs more than the rest of an attach's work in the agent.
+ */
+static int parse_line(const char *p, struct xpmem_vma *vma)
+{
+	uint64_t major, minor, ino;
+
+	p = parse_num(p, 16, '-', &vma->start);
+	if (p)
+		p = parse_num(p, 16, ' ', &vma->end);
+	if (!p || strlen(p) < 5 || p[4] != ' ')
 		return -EPROTO;
-	vma->prot = parse_prot(perms, &vma->shared);
-	vma->dev = makedev(major, minor);
+	vma->prot = parse_prot(p, &vma->shared);
+	p = parse_num(p + 5, 16, ' ', &vma->offset);
+	if (p)
+		p = parse_num(p, 16, ':', &major);
+	if (p)
+		p = parse_num(p, 16, ' ', &minor);
+	if (!p)
+		return -EPROTO;
+	errno = 0;
+	ino = strtoull(p, (char **)&p, 10);
+	if (errno || (*p != ' ' && *p != '\0'))
+		return -EPROTO;
+	vma->dev = makedev((unsigned int)major, (unsigned int)minor);
 	vma->ino = (ino_t)ino;
-	parse_path(line + used, vma);
+	parse_path(p, vma);
 	return 0;
 }
 
