@@ -144,7 +144,7 @@ static void check_json(const char *out, const size_t *sizes, int n)
 		test_fail_at(__FILE__, __LINE__, "invalid JSON:\n%s", out);
 	tool_expect_text(out, "\"backend\": ", "bench --json");
 	cma_missing = strstr(out, "\"cma\": {\"available\": false, "
-			     "\"reason\": \"") != NULL;
+				  "\"reason\": \"") != NULL;
 	p = strstr(out, "\"results\": [");
 	CHECK(p != NULL);
 	for (int i = 0; i < n; i++) {
@@ -209,19 +209,19 @@ static void check_csv(const char *out, int n)
 static void refuse_cma(void)
 {
 	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TEST_AUDIT_ARCH, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_process_vm_readv, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		     offsetof(struct seccomp_data, arch)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TEST_AUDIT_ARCH, 1, 0),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		     offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_process_vm_readv, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = {
-		.len = sizeof(code) / sizeof(code[0]),
-		.filter = code,
+	    .len = sizeof(code) / sizeof(code[0]),
+	    .filter = code,
 	};
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
@@ -231,11 +231,12 @@ static void refuse_cma(void)
 
 static void check_cma_refused(void)
 {
-	static const size_t sizes[] = { 4096, 65536, 1048576 };
+	static const size_t sizes[] = {4096, 65536, 1048576};
 	struct tool_out r;
 
-	r = tool_run_full(NULL, refuse_cma, (const char *[]){ "bench",
-			  "--quick", "--json", NULL }, 120);
+	r = tool_run_full(NULL, refuse_cma,
+			  (const char *[]){"bench", "--quick", "--json", NULL},
+			  120);
 	if (r.status == 126) {
 		printf("note: no seccomp here, the case without CMA is not "
 		       "run\n");
@@ -243,7 +244,8 @@ static void check_cma_refused(void)
 		return;
 	}
 	tool_expect_status(&r, 0, "bench --json without process_vm_readv");
-	tool_expect_text(r.out, "\"cma\": {\"available\": false, \"reason\": "
+	tool_expect_text(r.out,
+			 "\"cma\": {\"available\": false, \"reason\": "
 			 "\"process_vm_readv: Operation not permitted",
 			 "bench --json without process_vm_readv");
 	tool_expect_text(r.out, "\"cma\": null", "bench without CMA");
@@ -259,25 +261,24 @@ static void check_cma_refused(void)
 
 int main(void)
 {
-	static const size_t sizes[] = { 4096, 65536, 1048576 };
+	static const size_t sizes[] = {4096, 65536, 1048576};
 	struct tool_out r;
 
-	r = tool_run((const char *[]){ "bench", "--quick", "--json", NULL },
-		     120);
+	r = tool_run((const char *[]){"bench", "--quick", "--json", NULL}, 120);
 	tool_expect_status(&r, 0, "xpmem bench --quick --json");
 	check_json(r.out, sizes, 3);
 	tool_free(&r);
 
-	r = tool_run((const char *[]){ "bench", "--sizes", "8K,12345",
-				       "--iters", "3", "--time", "0.01",
-				       "--csv", NULL }, 120);
+	r = tool_run((const char *[]){"bench", "--sizes", "8K,12345", "--iters",
+				      "3", "--time", "0.01", "--csv", NULL},
+		     120);
 	tool_expect_status(&r, 0, "xpmem bench --csv");
 	check_csv(r.out, 2);
 	tool_free(&r);
 
-	r = tool_run((const char *[]){ "bench", "--sizes", "16K", "--iters",
-				       "3", "--time", "0.01", "--progress",
-				       NULL }, 120);
+	r = tool_run((const char *[]){"bench", "--sizes", "16K", "--iters", "3",
+				      "--time", "0.01", "--progress", NULL},
+		     120);
 	tool_expect_status(&r, 0, "xpmem bench");
 	tool_expect_text(r.out, "xp/memcpy", "xpmem bench table");
 	tool_expect_text(r.out, "16 KiB", "xpmem bench table");

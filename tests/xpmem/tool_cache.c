@@ -82,8 +82,7 @@ static void check_hits_and_replace(struct attach_cache *c, xpmem_apid_t apid)
 	CHECK(attach_cache_lookup(c, apid + 1, 100, 10) == NULL);
 }
 
-static void check_search_and_flush(struct attach_cache *c,
-				   xpmem_apid_t apid)
+static void check_search_and_flush(struct attach_cache *c, xpmem_apid_t apid)
 {
 	size_t ps = page_size();
 	void *p, *q;

@@ -33,8 +33,10 @@ static void expect_demo_passes(const char *const args[], const char *bytes,
 	snprintf(line, sizeof(line),
 		 "verified: all %s bytes match the owner's pattern", bytes);
 	tool_expect_text(r.out, line, what);
-	snprintf(line, sizeof(line), "verified: all %s bytes in the owner's "
-		 "buffer carry the attacher's pattern", bytes);
+	snprintf(line, sizeof(line),
+		 "verified: all %s bytes in the owner's "
+		 "buffer carry the attacher's pattern",
+		 bytes);
 	tool_expect_text(r.out, line, what);
 	tool_expect_text(r.out, "xpmem_make: exported", what);
 	tool_expect_text(r.out, "xpmem_attach:", what);
@@ -48,15 +50,15 @@ int main(void)
 	char path[4200];
 	struct tool_out r;
 
-	expect_demo_passes((const char *[]){ "demo", NULL }, "1048576",
+	expect_demo_passes((const char *[]){"demo", NULL}, "1048576",
 			   "xpmem demo");
 
 	dir = test_tmpdir(NULL);
 	CHECK(dir != NULL);
 	snprintf(path, sizeof(path), "%s", dir);
-	expect_demo_passes((const char *[]){ "demo", "--dir", path, "--size",
-					     "12345", NULL },
-			   "12345", "xpmem demo --dir --size 12345");
+	expect_demo_passes(
+	    (const char *[]){"demo", "--dir", path, "--size", "12345", NULL},
+	    "12345", "xpmem demo --dir --size 12345");
 	if (count_entries(path))
 		test_fail_at(__FILE__, __LINE__, "demo left files in %s", path);
 
@@ -68,7 +70,7 @@ int main(void)
 		CHECK(fd >= 0);
 		close(fd);
 	}
-	r = tool_run((const char *[]){ "demo", "--dir", path, NULL }, 60);
+	r = tool_run((const char *[]){"demo", "--dir", path, NULL}, 60);
 	tool_expect_status(&r, 1, "xpmem demo --dir <file>");
 	tool_expect_text(r.out, "memkind_create_pmem failed", "demo --dir");
 	tool_expect_text(r.out, "demo FAILED", "demo --dir");

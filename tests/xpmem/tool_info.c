@@ -13,14 +13,15 @@ static void backend_word(const char *out, char *word, size_t len)
 	if (!line && !strncmp(out, "backend:", 8))
 		line = out - 1;
 	if (!line)
-		test_fail_at(__FILE__, __LINE__, "no backend line in:\n%s", out);
+		test_fail_at(__FILE__, __LINE__, "no backend line in:\n%s",
+			     out);
 	CHECK(sscanf(line + 1, "backend: %31s", word) == 1);
 	(void)len;
 }
 
 int main(void)
 {
-	struct tool_out r = tool_run((const char *[]){ "info", NULL }, 30);
+	struct tool_out r = tool_run((const char *[]){"info", NULL}, 30);
 	char word[32], page_line[64];
 
 	tool_expect_status(&r, 0, "xpmem info");
@@ -35,8 +36,8 @@ int main(void)
 	tool_free(&r);
 
 	/* The override is honoured and the report says so. */
-	r = tool_run_env("XPMEM_BACKEND=user",
-			 (const char *[]){ "info", NULL }, 30);
+	r = tool_run_env("XPMEM_BACKEND=user", (const char *[]){"info", NULL},
+			 30);
 	tool_expect_status(&r, 0, "XPMEM_BACKEND=user xpmem info");
 	backend_word(r.out, word, sizeof(word));
 	if (strcmp(word, "user"))

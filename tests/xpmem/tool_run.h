@@ -16,9 +16,9 @@
 #include "test.h"
 
 struct tool_out {
-	int status;		/* exit status, or 128+signal */
-	char *out;		/* stdout, NUL-terminated */
-	char *err;		/* stderr, NUL-terminated */
+	int status; /* exit status, or 128+signal */
+	char *out;  /* stdout, NUL-terminated */
+	char *err;  /* stderr, NUL-terminated */
 };
 
 static inline const char *tool_path(void)
@@ -67,8 +67,8 @@ static inline void tool_collect(int out_fd, int err_fd, struct tool_buf *o,
 				struct tool_buf *e, int timeout_s)
 {
 	struct pollfd pfd[2] = {
-		{ .fd = out_fd, .events = POLLIN },
-		{ .fd = err_fd, .events = POLLIN },
+	    {.fd = out_fd, .events = POLLIN},
+	    {.fd = err_fd, .events = POLLIN},
 	};
 	time_t deadline = time(NULL) + timeout_s;
 	int open_fds = 2;
@@ -99,13 +99,12 @@ static inline void tool_collect(int out_fd, int err_fd, struct tool_buf *o,
  * an optional extra environment entry "NAME=value" and an optional hook
  * that the child runs just before exec (to restrict it, for instance).
  */
-static inline struct tool_out tool_run_full(const char *env,
-					    void (*hook)(void),
+static inline struct tool_out tool_run_full(const char *env, void (*hook)(void),
 					    const char *const args[],
 					    int timeout_s)
 {
-	struct tool_buf o = { calloc(1, 1), 0 }, e = { calloc(1, 1), 0 };
-	const char *argv[32] = { tool_path() };
+	struct tool_buf o = {calloc(1, 1), 0}, e = {calloc(1, 1), 0};
+	const char *argv[32] = {tool_path()};
 	int out_pipe[2], err_pipe[2];
 	struct tool_out r;
 	pid_t pid;
@@ -141,15 +140,13 @@ static inline struct tool_out tool_run_full(const char *env,
 	return r;
 }
 
-static inline struct tool_out tool_run_env(const char *env,
-					   const char *const args[],
-					   int timeout_s)
+static inline struct tool_out
+tool_run_env(const char *env, const char *const args[], int timeout_s)
 {
 	return tool_run_full(env, NULL, args, timeout_s);
 }
 
-static inline struct tool_out tool_run(const char *const args[],
-				       int timeout_s)
+static inline struct tool_out tool_run(const char *const args[], int timeout_s)
 {
 	return tool_run_full(NULL, NULL, args, timeout_s);
 }

@@ -19,8 +19,8 @@ static void expect_usage_error(const char *const args[], const char *msg)
 	tool_expect_status(&r, 2, what);
 	tool_expect_text(r.err, msg, what);
 	if (r.out[0])
-		test_fail_at(__FILE__, __LINE__, "%s wrote to stdout: %s",
-			     what, r.out);
+		test_fail_at(__FILE__, __LINE__, "%s wrote to stdout: %s", what,
+			     r.out);
 	tool_free(&r);
 }
 
@@ -35,41 +35,39 @@ static void expect_help(const char *const args[], const char *text)
 
 int main(void)
 {
-	expect_usage_error((const char *[]){ NULL }, "Usage:");
-	expect_usage_error((const char *[]){ "frobnicate", NULL },
+	expect_usage_error((const char *[]){NULL}, "Usage:");
+	expect_usage_error((const char *[]){"frobnicate", NULL},
 			   "unknown command 'frobnicate'");
-	expect_usage_error((const char *[]){ "--bogus", NULL },
+	expect_usage_error((const char *[]){"--bogus", NULL},
 			   "unknown option '--bogus'");
-	expect_usage_error((const char *[]){ "info", "--bogus", NULL },
+	expect_usage_error((const char *[]){"info", "--bogus", NULL},
 			   "invalid option '--bogus'");
-	expect_usage_error((const char *[]){ "info", "extra", NULL },
+	expect_usage_error((const char *[]){"info", "extra", NULL},
 			   "unexpected argument 'extra'");
-	expect_usage_error((const char *[]){ "demo", "-x", NULL },
+	expect_usage_error((const char *[]){"demo", "-x", NULL},
 			   "invalid option '-x'");
-	expect_usage_error((const char *[]){ "demo", "--size", NULL },
+	expect_usage_error((const char *[]){"demo", "--size", NULL},
 			   "needs an argument");
-	expect_usage_error((const char *[]){ "demo", "--size", "0", NULL },
+	expect_usage_error((const char *[]){"demo", "--size", "0", NULL},
 			   "invalid size '0'");
-	expect_usage_error((const char *[]){ "demo", "--size", "12Q", NULL },
+	expect_usage_error((const char *[]){"demo", "--size", "12Q", NULL},
 			   "invalid size '12Q'");
-	expect_usage_error((const char *[]){ "bench", "--sizes", "4K,,8K",
-					     NULL },
+	expect_usage_error((const char *[]){"bench", "--sizes", "4K,,8K", NULL},
 			   "invalid size list");
-	expect_usage_error((const char *[]){ "bench", "--sizes", "2G",
-					     NULL },
+	expect_usage_error((const char *[]){"bench", "--sizes", "2G", NULL},
 			   "over 1 GiB");
-	expect_usage_error((const char *[]){ "bench", "--iters", "abc", NULL },
+	expect_usage_error((const char *[]){"bench", "--iters", "abc", NULL},
 			   "invalid sample count 'abc'");
-	expect_usage_error((const char *[]){ "bench", "--iters", "0", NULL },
+	expect_usage_error((const char *[]){"bench", "--iters", "0", NULL},
 			   "invalid sample count '0'");
-	expect_usage_error((const char *[]){ "bench", "--time", "-1", NULL },
+	expect_usage_error((const char *[]){"bench", "--time", "-1", NULL},
 			   "invalid time '-1'");
-	expect_usage_error((const char *[]){ "bench", "--jsn", NULL },
+	expect_usage_error((const char *[]){"bench", "--jsn", NULL},
 			   "invalid option '--jsn'");
 
-	expect_help((const char *[]){ "--help", NULL }, "Commands:");
-	expect_help((const char *[]){ "info", "--help", NULL }, "Usage:");
-	expect_help((const char *[]){ "demo", "--help", NULL }, "--dir");
-	expect_help((const char *[]){ "bench", "--help", NULL }, "--json");
+	expect_help((const char *[]){"--help", NULL}, "Commands:");
+	expect_help((const char *[]){"info", "--help", NULL}, "Usage:");
+	expect_help((const char *[]){"demo", "--help", NULL}, "--dir");
+	expect_help((const char *[]){"bench", "--help", NULL}, "--json");
 	return 0;
 }

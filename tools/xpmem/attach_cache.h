@@ -19,17 +19,17 @@
 
 struct attach_entry {
 	xpmem_apid_t apid;
-	uint64_t start;		/* page-aligned segment offset */
-	uint64_t end;		/* exclusive, page-aligned */
-	char *addr;		/* where start is mapped */
+	uint64_t start; /* page-aligned segment offset */
+	uint64_t end;	/* exclusive, page-aligned */
+	char *addr;	/* where start is mapped */
 };
 
 struct attach_cache {
 	struct attach_entry *entries;
 	unsigned int count;
 	unsigned int capacity;
-	unsigned int mru;	/* index of the last hit */
-	uint64_t attaches;	/* windows attached so far */
+	unsigned int mru;  /* index of the last hit */
+	uint64_t attaches; /* windows attached so far */
 };
 
 int attach_cache_init(struct attach_cache *c, unsigned int capacity);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internals of `xpmem bench`, shared by its files:
- *   bench.c            options, the two processes, the measurement loop
+ *   bench.c            the two processes and the measurement loop
+ *   bench_opts.c       options and defaults
  *   bench_owner.c      the exporting process (the sender)
  *   bench_transport.c  one transfer through each transport
  *   bench_cache.c      attachment-cache lookup and uncached attach cost
@@ -24,8 +25,8 @@
 
 #include "attach_cache.h"
 
-#define BENCH_MAX_SIZES	32
-#define BENCH_SEED	0x3c
+#define BENCH_MAX_SIZES 32
+#define BENCH_SEED 0x3c
 #define BENCH_TIMEOUT_MS 60000
 
 enum transport {
@@ -43,8 +44,8 @@ enum bench_format { FMT_TABLE, FMT_CSV, FMT_JSON };
 struct bench_opts {
 	size_t sizes[BENCH_MAX_SIZES];
 	int nsizes;
-	unsigned long iters;	/* timed samples per point */
-	double seconds;		/* target time per point */
+	unsigned long iters; /* timed samples per point */
+	double seconds;	     /* target time per point */
 	enum bench_format format;
 	bool progress;
 	bool pin;
@@ -58,8 +59,8 @@ struct bench_opts {
  */
 #define SHM_STOP UINT64_MAX
 struct shm_ctl {
-	_Alignas(64) _Atomic uint64_t req;	/* receiver: transfer wanted */
-	_Alignas(64) _Atomic uint64_t ready;	/* owner: data is in place */
+	_Alignas(64) _Atomic uint64_t req;   /* receiver: transfer wanted */
+	_Alignas(64) _Atomic uint64_t ready; /* owner: data is in place */
 };
 #define SHM_DATA_OFFSET 4096
 
@@ -72,33 +73,33 @@ struct owner_cmd {
 
 /* The owner's answer after setting up, and after each command. */
 struct owner_info {
-	int32_t err;		/* 0 or -errno */
-	int32_t cpu;		/* CPU the owner is pinned to, or -1 */
+	int32_t err; /* 0 or -errno */
+	int32_t cpu; /* CPU the owner is pinned to, or -1 */
 	int64_t segid;
-	uint64_t buf;		/* address of the source buffer */
-	char what[96];		/* what failed, when err is set */
+	uint64_t buf;  /* address of the source buffer */
+	char what[96]; /* what failed, when err is set */
 };
 
 struct bench_peer {
 	pid_t pid;
-	int cmd_fd;		/* to the owner */
-	int info_fd;		/* from the owner */
+	int cmd_fd;  /* to the owner */
+	int info_fd; /* from the owner */
 	struct owner_info info;
 };
 
 /* Everything a transfer needs; one per run, in the receiver. */
 struct bench_ctx {
 	struct bench_opts opts;
-	size_t max_size;		/* largest transfer */
-	size_t owner_size;		/* the owner's exported buffer */
+	size_t max_size;   /* largest transfer */
+	size_t owner_size; /* the owner's exported buffer */
 	struct bench_peer peer;
 	xpmem_apid_t apid;
 	struct attach_cache cache;
-	struct shm_ctl *shm;		/* control block */
-	char *shm_data;			/* after the control block */
+	struct shm_ctl *shm; /* control block */
+	char *shm_data;	     /* after the control block */
 	size_t shm_len;
-	char *dst;			/* receiver buffer, every transport */
-	char *local_src;		/* memcpy source, also the reference */
+	char *dst;	 /* receiver buffer, every transport */
+	char *local_src; /* memcpy source, also the reference */
 	uint64_t shm_seq;
 	int backend;
 	const char *backend_reason;
@@ -110,7 +111,7 @@ struct bench_ctx {
 struct bench_point {
 	size_t size;
 	bool ok[T_COUNT];
-	double ns[T_COUNT];	/* median time per transfer */
+	double ns[T_COUNT]; /* median time per transfer */
 };
 
 struct bench_cache_cost {
@@ -133,6 +134,9 @@ transfer_fn transport_fn(enum transport t);
 int shm_phase_begin(struct bench_ctx *ctx, size_t size);
 int shm_phase_end(struct bench_ctx *ctx);
 int cma_probe(struct bench_ctx *ctx);
+
+/* bench_opts.c: 0, -1 after --help, or EXIT_USAGE after a message. */
+int parse_bench_opts(int argc, char **argv, struct bench_opts *o);
 
 /* bench.c: sorts v and returns its median. */
 double median_of(double *v, size_t n);

@@ -11,9 +11,9 @@
 #include "bench.h"
 #include "xpmem_tool.h"
 
-#define CACHE_ENTRIES	64
-#define LOOKUP_KEYS	4096	/* power of two */
-#define LOOKUP_LEN	64
+#define CACHE_ENTRIES 64
+#define LOOKUP_KEYS 4096 /* power of two */
+#define LOOKUP_LEN 64
 
 /* Fills the cache with one-page windows spread over the owner's buffer. */
 static int fill_cache(struct bench_ctx *ctx, struct attach_cache *c,
@@ -47,9 +47,8 @@ static int time_lookups(struct bench_ctx *ctx, struct attach_cache *c,
 			  (uint64_t)rand() % (page_size() - LOOKUP_LEN);
 	t0 = now_ns();
 	for (unsigned long i = 0; i < count; i++) {
-		void *p = attach_cache_lookup(c, ctx->apid,
-					      keys[i & (LOOKUP_KEYS - 1)],
-					      LOOKUP_LEN);
+		void *p = attach_cache_lookup(
+		    c, ctx->apid, keys[i & (LOOKUP_KEYS - 1)], LOOKUP_LEN);
 
 		misses += !p;
 	}
@@ -88,8 +87,8 @@ static int measure_attach_detach(struct bench_ctx *ctx,
 {
 	size_t reps = ctx->opts.quick ? 50 : 1000;
 	struct xpmem_addr addr = {
-		.apid = ctx->apid,
-		.offset = (off_t)ctx->peer.info.buf,
+	    .apid = ctx->apid,
+	    .offset = (off_t)ctx->peer.info.buf,
 	};
 	double *samples = malloc(reps * sizeof(*samples));
 	int err = 0;

@@ -74,8 +74,7 @@ static int owner_setup(struct owner *ow, size_t max_size,
 	err = memkind_create_shared(limit, &ow->kind);
 	if (err)
 		return fail(info, -ENOMEM, "memkind_create_shared");
-	err = memkind_posix_memalign(ow->kind, &ow->buf, page_size(),
-				     max_size);
+	err = memkind_posix_memalign(ow->kind, &ow->buf, page_size(), max_size);
 	if (err)
 		return fail(info, -err, "memkind_posix_memalign");
 	pattern_fill(ow->buf, max_size, BENCH_SEED);
@@ -128,10 +127,9 @@ static int serve(struct owner *ow, size_t max_size, struct shm_ctl *shm,
 		 struct owner_info *info)
 {
 	struct owner_cmd cmd;
-	int err;
 
 	for (;;) {
-		err = pipe_recv(cmd_fd, &cmd, sizeof(cmd), -1);
+		int err = pipe_recv(cmd_fd, &cmd, sizeof(cmd), -1);
 		if (err)
 			return err;
 		if (cmd.op == OP_QUIT)
@@ -148,8 +146,8 @@ static int serve(struct owner *ow, size_t max_size, struct shm_ctl *shm,
 int owner_main(const struct bench_opts *o, size_t max_size, char *shm_data,
 	       struct shm_ctl *shm, int cmd_fd, int info_fd, int cpu)
 {
-	struct owner ow = { .kind = NULL, .buf = NULL, .segid = -1 };
-	struct owner_info info = { .cpu = -1 };
+	struct owner ow = {.kind = NULL, .buf = NULL, .segid = -1};
+	struct owner_info info = {.cpu = -1};
 	int err;
 
 	/* A receiver that dies must not leave the owner spinning. */
@@ -158,15 +156,15 @@ int owner_main(const struct bench_opts *o, size_t max_size, char *shm_data,
 		info.cpu = cpu;
 	err = owner_setup(&ow, max_size, &info);
 	if (pipe_send(info_fd, &info, sizeof(info)) == 0 && !err)
-		err = serve(&ow, max_size, shm, shm_data, cmd_fd, info_fd,
-			    &info);
+		err =
+		    serve(&ow, max_size, shm, shm_data, cmd_fd, info_fd, &info);
 	owner_cleanup(&ow);
 	return err ? 1 : 0;
 }
 
 int owner_command(struct bench_peer *peer, uint32_t op, uint64_t size)
 {
-	struct owner_cmd cmd = { .op = op, .size = size };
+	struct owner_cmd cmd = {.op = op, .size = size};
 
 	return pipe_send(peer->cmd_fd, &cmd, sizeof(cmd));
 }

@@ -55,7 +55,8 @@ static void print_cache_lines(const struct bench_cache_cost *cc,
 		return;
 	}
 	printf("%sattachment cache lookup: %.1f ns (%u windows cached, "
-	       "random hits)\n", prefix, cc->lookup_ns, cc->entries);
+	       "random hits)\n",
+	       prefix, cc->lookup_ns, cc->entries);
 	printf("%suncached xpmem_attach + xpmem_detach of %s: %.2f us\n",
 	       prefix, format_size(cc->attach_size, sz, sizeof(sz)),
 	       cc->attach_detach_ns / 1000);
@@ -232,8 +233,8 @@ void report_json(const struct bench_ctx *ctx, const struct bench_point *pts,
 	json_string(backend_name(ctx->backend));
 	printf(",\n  \"backend_reason\": ");
 	json_string(ctx->backend_reason);
-	printf(",\n  \"receiver_cpu\": %d,\n  \"owner_cpu\": %d,\n",
-	       ctx->cpu, ctx->peer.info.cpu);
+	printf(",\n  \"receiver_cpu\": %d,\n  \"owner_cpu\": %d,\n", ctx->cpu,
+	       ctx->peer.info.cpu);
 	printf("  \"samples\": %lu,\n  \"seconds_per_point\": ",
 	       ctx->opts.iters);
 	json_num(ctx->opts.seconds);

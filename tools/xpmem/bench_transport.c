@@ -19,10 +19,10 @@
 #include "xpmem_tool.h"
 
 const char *const transport_names[T_COUNT] = {
-	[T_XPMEM] = "xpmem",
-	[T_CMA] = "cma",
-	[T_SHM] = "shm",
-	[T_MEMCPY] = "memcpy",
+    [T_XPMEM] = "xpmem",
+    [T_CMA] = "cma",
+    [T_SHM] = "shm",
+    [T_MEMCPY] = "memcpy",
 };
 
 static int xfer_xpmem(struct bench_ctx *ctx, size_t size)
@@ -30,8 +30,8 @@ static int xfer_xpmem(struct bench_ctx *ctx, size_t size)
 	void *src;
 	int err;
 
-	err = attach_cache_get(&ctx->cache, ctx->apid, ctx->peer.info.buf,
-			       size, &src);
+	err = attach_cache_get(&ctx->cache, ctx->apid, ctx->peer.info.buf, size,
+			       &src);
 	if (err)
 		return err;
 	memcpy(ctx->dst, src, size);
@@ -43,13 +43,12 @@ static int cma_read(struct bench_ctx *ctx, char *dst, size_t size)
 	size_t done = 0;
 
 	while (done < size) {
-		struct iovec local = { dst + done, size - done };
+		struct iovec local = {dst + done, size - done};
 		struct iovec remote = {
-			(void *)(uintptr_t)(ctx->peer.info.buf + done),
-			size - done
-		};
-		ssize_t n = process_vm_readv(ctx->peer.pid, &local, 1,
-					     &remote, 1, 0);
+		    (void *)(uintptr_t)(ctx->peer.info.buf + done),
+		    size - done};
+		ssize_t n =
+		    process_vm_readv(ctx->peer.pid, &local, 1, &remote, 1, 0);
 
 		if (n < 0)
 			return -errno;
@@ -85,10 +84,10 @@ static int xfer_memcpy(struct bench_ctx *ctx, size_t size)
 transfer_fn transport_fn(enum transport t)
 {
 	static const transfer_fn fns[T_COUNT] = {
-		[T_XPMEM] = xfer_xpmem,
-		[T_CMA] = xfer_cma,
-		[T_SHM] = xfer_shm,
-		[T_MEMCPY] = xfer_memcpy,
+	    [T_XPMEM] = xfer_xpmem,
+	    [T_CMA] = xfer_cma,
+	    [T_SHM] = xfer_shm,
+	    [T_MEMCPY] = xfer_memcpy,
 	};
 
 	return fns[t];
@@ -127,6 +126,7 @@ int cma_probe(struct bench_ctx *ctx)
 	snprintf(ctx->why_not[T_CMA], sizeof(ctx->why_not[T_CMA]),
 		 "process_vm_readv: %s%s", strerror(-err),
 		 err == -EPERM ? " (Yama ptrace_scope, seccomp or "
-		 "missing CAP_SYS_PTRACE)" : "");
+				 "missing CAP_SYS_PTRACE)"
+			       : "");
 	return err;
 }

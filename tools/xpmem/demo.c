@@ -24,11 +24,11 @@
 
 #include "xpmem_tool.h"
 
-#define OWNER_SEED	0x5a
-#define ATTACHER_SEED	0xa5
-#define PEER_TIMEOUT_MS	60000
-#define DEFAULT_SIZE	((size_t)1 << 20)
-#define MAX_SIZE	((size_t)1 << 30)
+#define OWNER_SEED 0x5a
+#define ATTACHER_SEED 0xa5
+#define PEER_TIMEOUT_MS 60000
+#define DEFAULT_SIZE ((size_t)1 << 20)
+#define MAX_SIZE ((size_t)1 << 30)
 
 struct demo_opts {
 	const char *dir;
@@ -38,16 +38,16 @@ struct demo_opts {
 /* Owner to attacher: where the buffer is, or why there is none. */
 struct demo_offer {
 	int64_t segid;
-	uint64_t window_len;	/* bytes exported, page multiple */
-	uint64_t offset;	/* of the buffer inside the window */
-	uint64_t size;		/* of the buffer */
-	int32_t err;		/* 0, or -errno when the owner failed */
+	uint64_t window_len; /* bytes exported, page multiple */
+	uint64_t offset;     /* of the buffer inside the window */
+	uint64_t size;	     /* of the buffer */
+	int32_t err;	     /* 0, or -errno when the owner failed */
 };
 
 /* Attacher to owner: the outcome of its side. */
 struct demo_reply {
-	int32_t err;		/* 0: verified and wrote back */
-	uint64_t bad_index;	/* first wrong byte when err is -EBADMSG */
+	int32_t err;	    /* 0: verified and wrote back */
+	uint64_t bad_index; /* first wrong byte when err is -EBADMSG */
 };
 
 struct demo_pipes {
@@ -57,8 +57,7 @@ struct demo_pipes {
 
 static const char *role = "owner";
 
-__attribute__((format(printf, 1, 2)))
-static void say(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static void say(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -72,24 +71,26 @@ static void say(const char *fmt, ...)
 
 static void demo_usage(FILE *f)
 {
-	fprintf(f, "Usage: %s demo [--dir DIR] [--size SIZE]\n\n"
-		   "Two processes share a buffer from a file-backed kind "
-		   "through XPMEM.\n\n"
-		   "  -d, --dir DIR    directory of the kind's file "
-		   "(default /dev/shm if\n"
-		   "                   writable, else /tmp)\n"
-		   "  -s, --size SIZE  bytes to share, e.g. 4096, 64K, 1M "
-		   "(default 1M)\n"
-		   "  -h, --help       this text\n", tool_name);
+	fprintf(f,
+		"Usage: %s demo [--dir DIR] [--size SIZE]\n\n"
+		"Two processes share a buffer from a file-backed kind "
+		"through XPMEM.\n\n"
+		"  -d, --dir DIR    directory of the kind's file "
+		"(default /dev/shm if\n"
+		"                   writable, else /tmp)\n"
+		"  -s, --size SIZE  bytes to share, e.g. 4096, 64K, 1M "
+		"(default 1M)\n"
+		"  -h, --help       this text\n",
+		tool_name);
 }
 
 static int parse_demo_opts(int argc, char **argv, struct demo_opts *o)
 {
 	static const struct option opts[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "size", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"dir", required_argument, NULL, 'd'},
+	    {"size", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -104,9 +105,10 @@ static int parse_demo_opts(int argc, char **argv, struct demo_opts *o)
 		case 's':
 			if (parse_size(optarg, &o->size) || o->size == 0 ||
 			    o->size > MAX_SIZE)
-				return tool_usage_error("demo",
-					"invalid size '%s' (1 byte to 1 GiB)",
-					optarg);
+				return tool_usage_error(
+				    "demo",
+				    "invalid size '%s' (1 byte to 1 GiB)",
+				    optarg);
 			break;
 		case 'h':
 			demo_usage(stdout);
@@ -149,7 +151,8 @@ static int attacher_check_and_write(void *base, const struct demo_offer *of,
 	    of->size);
 	pattern_fill(buf, of->size, ATTACHER_SEED);
 	say("wrote a different pattern (seed 0x%02x) into all %" PRIu64
-	    " bytes", ATTACHER_SEED, of->size);
+	    " bytes",
+	    ATTACHER_SEED, of->size);
 	return 0;
 }
 
@@ -192,7 +195,7 @@ static int attacher_use_segment(const struct demo_offer *of,
 
 static int attacher_main(struct demo_pipes p)
 {
-	struct demo_reply rep = { 0 };
+	struct demo_reply rep = {0};
 	struct demo_offer of;
 	int err;
 
@@ -205,8 +208,8 @@ static int attacher_main(struct demo_pipes p)
 	if (of.err)
 		return 1;
 	say("received segid 0x%" PRIx64 " (window %" PRIu64 " bytes, "
-	    "buffer at offset %" PRIu64 ")", (uint64_t)of.segid,
-	    of.window_len, of.offset);
+	    "buffer at offset %" PRIu64 ")",
+	    (uint64_t)of.segid, of.window_len, of.offset);
 	rep.err = attacher_use_segment(&of, &rep);
 	if (pipe_send(p.wr, &rep, sizeof(rep)))
 		return 1;
@@ -236,7 +239,8 @@ static int owner_export(struct owner_state *st, const struct demo_opts *o,
 		return -errno;
 	}
 	say("xpmem_make: exported %#lx..%#lx (%lu bytes, mode 0600) as "
-	    "segid 0x%" PRIx64, (unsigned long)start, (unsigned long)end,
+	    "segid 0x%" PRIx64,
+	    (unsigned long)start, (unsigned long)end,
 	    (unsigned long)(end - start), (uint64_t)st->segid);
 	of->segid = st->segid;
 	of->window_len = end - start;
@@ -262,8 +266,7 @@ static int owner_setup(struct owner_state *st, const struct demo_opts *o,
 	    o->dir, limit >> 20);
 	st->buf = memkind_malloc(st->kind, o->size);
 	if (!st->buf) {
-		say("memkind_malloc(%zu) failed: %s", o->size,
-		    strerror(errno));
+		say("memkind_malloc(%zu) failed: %s", o->size, strerror(errno));
 		return -ENOMEM;
 	}
 	say("memkind_malloc: %zu bytes at %p", o->size, (void *)st->buf);
@@ -312,19 +315,20 @@ static int owner_check_reply(const struct owner_state *st,
 	bad = pattern_check(st->buf, o->size, ATTACHER_SEED);
 	if (bad != o->size) {
 		say("byte %zu of the buffer is 0x%02x, expected 0x%02x from "
-		    "the attacher", bad, st->buf[bad],
-		    pattern_byte(bad, ATTACHER_SEED));
+		    "the attacher",
+		    bad, st->buf[bad], pattern_byte(bad, ATTACHER_SEED));
 		return -EBADMSG;
 	}
 	say("verified: all %zu bytes in the owner's buffer carry the "
-	    "attacher's pattern", o->size);
+	    "attacher's pattern",
+	    o->size);
 	return 0;
 }
 
 static int owner_main(const struct demo_opts *o, struct demo_pipes p)
 {
-	struct owner_state st = { .kind = NULL, .buf = NULL, .segid = -1 };
-	struct demo_offer of = { 0 };
+	struct owner_state st = {.kind = NULL, .buf = NULL, .segid = -1};
+	struct demo_offer of = {0};
 	int err;
 
 	err = owner_setup(&st, o, &of);
@@ -370,14 +374,13 @@ static int run_demo(const struct demo_opts *o)
 	if (pid == 0) {
 		close(to_attacher[1]);
 		close(to_owner[0]);
-		exit(attacher_main((struct demo_pipes){ to_attacher[0],
-							 to_owner[1] }));
+		exit(attacher_main(
+		    (struct demo_pipes){to_attacher[0], to_owner[1]}));
 	}
 	close(to_attacher[0]);
 	close(to_owner[1]);
 	print_backend();
-	err = owner_main(o, (struct demo_pipes){ to_owner[0],
-						  to_attacher[1] });
+	err = owner_main(o, (struct demo_pipes){to_owner[0], to_attacher[1]});
 	close(to_attacher[1]);
 	close(to_owner[0]);
 	status = wait_child(pid);

@@ -26,9 +26,10 @@
 
 static void info_usage(FILE *f)
 {
-	fprintf(f, "Usage: %s info [--help]\n\n"
-		   "Prints the XPMEM backend in use and why, /dev/xpmem and the "
-		   "module,\nversions, limits and the Yama ptrace scope.\n",
+	fprintf(f,
+		"Usage: %s info [--help]\n\n"
+		"Prints the XPMEM backend in use and why, /dev/xpmem and the "
+		"module,\nversions, limits and the Yama ptrace scope.\n",
 		tool_name);
 }
 
@@ -73,11 +74,12 @@ static void print_device(void)
 		printf("%-18s%s\n", DEV_PATH ":", strerror(errno));
 		return;
 	}
-	printf("%-18s%s, mode %04o, owner %u:%u, %s for this user\n",
-	       DEV_PATH ":", S_ISCHR(st.st_mode) ? "character device" :
-	       "not a character device", st.st_mode & 07777,
-	       (unsigned int)st.st_uid, (unsigned int)st.st_gid,
-	       access(DEV_PATH, R_OK | W_OK) ? "not accessible" : "accessible");
+	printf(
+	    "%-18s%s, mode %04o, owner %u:%u, %s for this user\n", DEV_PATH ":",
+	    S_ISCHR(st.st_mode) ? "character device" : "not a character device",
+	    st.st_mode & 07777, (unsigned int)st.st_uid,
+	    (unsigned int)st.st_gid,
+	    access(DEV_PATH, R_OK | W_OK) ? "not accessible" : "accessible");
 }
 
 /* The module's "name value" counters, four to a line. */
@@ -122,9 +124,9 @@ static void print_module(int backend)
 		printf("xpmem_version():  failed: %s\n", strerror(errno));
 	else
 		printf("xpmem_version():  0x%08x (%s)\n", (unsigned int)v,
-		       backend == XPMEM_BACKEND_KERNEL ?
-		       "reported by the module" :
-		       "interface version of the user-space backend");
+		       backend == XPMEM_BACKEND_KERNEL
+			   ? "reported by the module"
+			   : "interface version of the user-space backend");
 }
 
 static void print_versions(void)
@@ -160,13 +162,17 @@ static void print_limits(int backend)
 
 	printf("limits:\n");
 	printf("  page size:      %zu bytes (make/attach addresses and sizes "
-	       "are multiples)\n", page_size());
+	       "are multiples)\n",
+	       page_size());
 	printf("  XPMEM_MAXADDR_SIZE: 0x%zx: with address NULL, "
 	       "xpmem_make exports\n                  the whole address "
-	       "space (as MPI and UCX do)\n", XPMEM_MAXADDR_SIZE);
+	       "space (as MPI and UCX do)\n",
+	       XPMEM_MAXADDR_SIZE);
 	printf("  largest segment: the user address space: 128 TiB "
-	       "(47-bit)%s\n", cpu_has_la57() ?
-	       ", 64 PiB for programs that map above 47 bits (la57)" : "");
+	       "(47-bit)%s\n",
+	       cpu_has_la57()
+		   ? ", 64 PiB for programs that map above 47 bits (la57)"
+		   : "");
 	if (backend == XPMEM_BACKEND_KERNEL) {
 		printf("  shareable:      any memory of the owner (anonymous, "
 		       "stack, heap, files);\n                  pages are "
@@ -187,10 +193,10 @@ static void print_limits(int backend)
 static void print_yama(void)
 {
 	static const char *const meaning[] = {
-		"classic: CMA to any process of the same user",
-		"restricted: CMA only to descendants (MPI ranks are not)",
-		"admin-only: CMA needs CAP_SYS_PTRACE",
-		"no attach: CMA is disabled",
+	    "classic: CMA to any process of the same user",
+	    "restricted: CMA only to descendants (MPI ranks are not)",
+	    "admin-only: CMA needs CAP_SYS_PTRACE",
+	    "no attach: CMA is disabled",
 	};
 	char line[32];
 	unsigned long v;
@@ -211,8 +217,8 @@ static void print_yama(void)
 int cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *reason;
 	int c, backend;

@@ -31,7 +31,7 @@ int pipe_send(int fd, const void *msg, size_t len)
 
 int pipe_recv(int fd, void *msg, size_t len, int timeout_ms)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
 	char *p = msg;
 
 	while (len) {

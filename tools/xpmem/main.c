@@ -21,22 +21,26 @@ static const struct command {
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
-	{ "info", cmd_info, "backend, device, module version and limits" },
-	{ "demo", cmd_demo, "two processes share a file-backed buffer" },
-	{ "bench", cmd_bench, "XPMEM against CMA, shared memory and memcpy" },
+    {"info", cmd_info, "backend, device, module version and limits"},
+    {"demo", cmd_demo, "two processes share a file-backed buffer"},
+    {"bench", cmd_bench, "XPMEM against CMA, shared memory and memcpy"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: %s [--help | --version] <command> [options]\n\n"
-		   "Commands:\n", tool_name);
+	fprintf(f,
+		"Usage: %s [--help | --version] <command> [options]\n\n"
+		"Commands:\n",
+		tool_name);
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-6s %s\n", commands[i].name,
 			commands[i].summary);
-	fprintf(f, "\n'%s <command> --help' describes a command's options; "
-		   "see xpmem(1).\n", tool_name);
+	fprintf(f,
+		"\n'%s <command> --help' describes a command's options; "
+		"see xpmem(1).\n",
+		tool_name);
 }
 
 static const struct command *find_command(const char *name)

@@ -19,9 +19,9 @@ static int unit_shift(const char *unit, unsigned int *shift)
 		const char *name;
 		unsigned int shift;
 	} units[] = {
-		{ "", 0 },  { "B", 0 },	  { "K", 10 },	{ "KB", 10 },
-		{ "KiB", 10 }, { "M", 20 }, { "MB", 20 }, { "MiB", 20 },
-		{ "G", 30 }, { "GB", 30 }, { "GiB", 30 },
+	    {"", 0},	 {"B", 0},   {"K", 10},	  {"KB", 10},
+	    {"KiB", 10}, {"M", 20},  {"MB", 20},  {"MiB", 20},
+	    {"G", 30},	 {"GB", 30}, {"GiB", 30},
 	};
 
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
@@ -111,7 +111,7 @@ int parse_seconds(const char *s, double *out)
 
 const char *format_size(size_t n, char *buf, size_t len)
 {
-	static const char *const names[] = { "B", "KiB", "MiB", "GiB" };
+	static const char *const names[] = {"B", "KiB", "MiB", "GiB"};
 	unsigned int u = 0;
 
 	while (u + 1 < sizeof(names) / sizeof(names[0]) && n >= 1024 &&

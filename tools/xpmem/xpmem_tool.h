@@ -22,11 +22,10 @@ int cmd_demo(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 
 /* Messages on stderr, prefixed with the command name. */
-__attribute__((format(printf, 1, 2)))
-void tool_err(const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) void tool_err(const char *fmt, ...);
 /* Prints the message and a hint to use --help; returns EXIT_USAGE. */
-__attribute__((format(printf, 2, 3)))
-int tool_usage_error(const char *cmd, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) int
+tool_usage_error(const char *cmd, const char *fmt, ...);
 
 /*
  * After getopt_long() returned '?' or ':' (opterr is 0 and the option
