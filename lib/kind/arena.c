@@ -211,7 +211,7 @@ static size_t psz_class_floor(size_t limit)
  */
 static void arena_reserve_whole(struct memkind *kind)
 {
-	int flags = MALLOCX_ARENA(kind->arena) | MALLOCX_TCACHE_NONE;
+	int flags = arena_flag(kind->arena) | MALLOCX_TCACHE_NONE;
 	size_t size = psz_class_floor(kind->heap.max_size);
 	void *p;
 
@@ -255,7 +255,7 @@ int arena_create(struct memkind *kind)
 		arena_reserve_whole(kind);
 	kind->direct.gen = kind->gen;
 	kind->direct.tc = TC_NONE;
-	kind->direct.alloc_flags = MALLOCX_ARENA(arena) | MALLOCX_TCACHE_NONE;
+	kind->direct.alloc_flags = arena_flag(arena) | MALLOCX_TCACHE_NONE;
 	kind->direct.free_flags = MALLOCX_TCACHE_NONE;
 	return 0;
 }
@@ -413,7 +413,7 @@ void *arena_kind_defrag(struct memkind *kind, void *ptr)
 		return NULL;
 	if (u.nfree * u.bin_nregs < u.bin_nfree * u.nregs)
 		return NULL;
-	p = mallocx(u.size, MALLOCX_ARENA(kind->arena) | MALLOCX_TCACHE_NONE);
+	p = mallocx(u.size, arena_flag(kind->arena) | MALLOCX_TCACHE_NONE);
 	if (!p)
 		return NULL;
 	memcpy(p, ptr, u.size);

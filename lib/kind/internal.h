@@ -148,6 +148,15 @@ void *arena_kind_defrag(struct memkind *kind, void *ptr);
 int arena_kind_get_stat(struct memkind *kind, memkind_stat_type stat,
 			size_t *value);
 
+/*
+ * MALLOCX_ARENA() shifts a signed int, which overflows for arenas from
+ * 2047 up; the same bits, computed unsigned.
+ */
+static inline int arena_flag(unsigned arena)
+{
+	return (int)((arena + 1u) << 20);
+}
+
 /* tcache.c: per-thread, per-kind jemalloc thread caches */
 extern __thread struct tc_entry *tc_table
 	__attribute__((tls_model("initial-exec")));

@@ -51,8 +51,8 @@ static int child(ino_t *parent_ino)
 
 int main(void)
 {
-	const char *d1 = strdup(test_tmpdir("/dev/shm"));
-	const char *d2 = strdup(test_tmpdir("/var/tmp"));
+	char *d1 = strdup(test_tmpdir("/dev/shm"));
+	char *d2 = strdup(test_tmpdir("/var/tmp"));
 	ino_t ino[NK];
 	char *later;
 	pid_t pid;
@@ -87,5 +87,7 @@ int main(void)
 	}
 	CHECK(dir_entries(d1) == 0 && dir_entries(d2) == 0);
 	CHECK(rmdir(d1) == 0 && rmdir(d2) == 0);
+	free(d1);
+	free(d2);
 	return 0;
 }
