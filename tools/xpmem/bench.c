@@ -88,21 +88,26 @@ static int calibrate(struct bench_ctx *ctx, transfer_fn fn, size_t size,
  * while it happened.
  */
 static int sample_point(struct bench_ctx *ctx, struct bench_point *pt,
-			double *samples)
+			double *samples, enum transport *failed)
 {
 	unsigned long n = ctx->opts.iters, batch[T_COUNT];
 	double target = ctx->opts.seconds * 1e9 / (double)n / T_COUNT;
 	int err = 0;
 
-	for (int t = 0; t < T_COUNT && !err; t++)
+	for (int t = 0; t < T_COUNT && !err; t++) {
+		*failed = t;
 		if (ctx->avail[t])
 			err = calibrate(ctx, transport_fn(t), pt->size, target,
 					&batch[t]);
-	for (unsigned long i = 0; i < n && !err; i++)
-		for (int t = 0; t < T_COUNT && !err; t++)
+	}
+	for (unsigned long i = 0; i < n && !err; i++) {
+		for (int t = 0; t < T_COUNT && !err; t++) {
+			*failed = t;
 			if (ctx->avail[t])
 				err = run_batch(ctx, transport_fn(t), pt->size,
 						batch[t], &samples[t * n + i]);
+		}
+	}
 	for (int t = 0; t < T_COUNT && !err; t++) {
 		if (!ctx->avail[t])
 			continue;
@@ -145,7 +150,7 @@ static int measure_point(struct bench_ctx *ctx, struct bench_point *pt)
 		free(samples);
 		return err;
 	}
-	err = sample_point(ctx, pt, samples);
+	err = sample_point(ctx, pt, samples, &failed);
 	if (!err)
 		err = verify_point(ctx, pt->size, &failed);
 	end_err = shm_phase_end(ctx);
