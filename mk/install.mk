@@ -4,7 +4,16 @@
 PC_FILES := $(BUILD)/pkgconfig/memkind.pc $(BUILD)/pkgconfig/xpmem.pc \
             $(BUILD)/pkgconfig/cray-xpmem.pc
 
-$(BUILD)/pkgconfig/%.pc: mk/%.pc.in mk/common.mk
+# The paths written into the .pc files: `make` then `make install
+# PREFIX=/opt/x` must not install files that point at /usr/local.
+PC_VARS  := $(PREFIX) $(LIBDIR) $(INCLUDEDIR) $(VERSION)
+PC_STAMP := $(BUILD)/pkgconfig/paths
+
+$(PC_STAMP): pc-paths-check
+	@mkdir -p $(dir $@)
+	@echo '$(PC_VARS)' | cmp -s - $@ || echo '$(PC_VARS)' >$@
+
+$(BUILD)/pkgconfig/%.pc: mk/%.pc.in $(PC_STAMP)
 	@mkdir -p $(dir $@)
 	sed -e 's#@PREFIX@#$(PREFIX)#g' -e 's#@LIBDIR@#$(LIBDIR)#g' \
 	    -e 's#@INCLUDEDIR@#$(INCLUDEDIR)#g' -e 's#@VERSION@#$(VERSION)#g' \
@@ -12,7 +21,12 @@ $(BUILD)/pkgconfig/%.pc: mk/%.pc.in mk/common.mk
 
 ALL_TARGETS += $(PC_FILES)
 
-install: all
+# What is installed, and nothing else: a test program that does not build
+# must not stop a client from installing the libraries.
+INSTALL_DEPS := $(KIND_SO) $(XPMEM_SO) $(PC_FILES) \
+                $(if $(XPMEM_TOOL_SRCS),$(XPMEM_TOOL))
+
+install: $(INSTALL_DEPS)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/memkind/internal \
 		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
@@ -30,4 +44,4 @@ install: all
 		[ -z "$$f" ] || install -m 644 $$f $(DESTDIR)$(MANDIR)/man$$s/; \
 	done
 
-.PHONY: install
+.PHONY: install pc-paths-check

@@ -5,12 +5,16 @@
 #   scripts/install-deps.sh           build + unit tests + benchmarks
 #   scripts/install-deps.sh --vm      also qemu and the Debian kernels for
 #                                     the module's VM tests
+#   scripts/install-deps.sh --interop also what building Debian's UCX source
+#                                     package needs (tests/interop/)
 set -eu
 
 want_vm=0
+want_interop=0
 for arg in "$@"; do
 	case "$arg" in
 	--vm) want_vm=1 ;;
+	--interop) want_interop=1 ;;
 	*) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
 	esac
 done
@@ -26,6 +30,9 @@ if [ $want_vm -eq 1 ]; then
 	      linux-image-amd64 linux-headers-amd64
 	      linux-image-6.12-amd64 linux-headers-6.12-amd64
 	      linux-source-6.1 kmod"
+fi
+if [ $want_interop -eq 1 ]; then
+	pkgs="$pkgs dpkg-dev autoconf automake libtool libnuma-dev binutils"
 fi
 
 missing=""

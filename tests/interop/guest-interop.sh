@@ -93,26 +93,25 @@ wait_listen() {
 	return 1
 }
 
-# as <user> <cmd...>: runs cmd with the ids of the user label, under a
-# timeout so a side whose peer failed cannot hang the run.
-as() {
-	who=$1
-	shift
-	set -- timeout -s KILL "$limit" "$@"
-	ids=$(interop_users | awk -v u="$who" '$1 == u { print $2, $3 }')
+# wrap_for <user>: the words that run a command as that user under a
+# timeout, so a side whose peer failed cannot hang the run. busybox's
+# timeout execs the command in its own process, so $! of "$(wrap_for u)
+# cmd &" is the command itself and can be killed.
+wrap_for() {
+	ids=$(interop_users | awk -v u="$1" '$1 == u { print $2, $3 }')
 	if [ "$ids" = "0 0" ]; then
-		"$@"
+		echo "timeout -s KILL $limit"
 	else
-		# shellcheck disable=SC2086
-		runas $ids "$@"
+		echo "timeout -s KILL $limit runas $ids"
 	fi
 }
 
 # pair <user> <server cmd> -- <client cmd>: both sides of one run, with
 # outputs in /tmp/server.out and /tmp/client.out. Returns the client's
-# status, or the server's when the client passed.
+# status, or the server's when the client passed. Arguments are single
+# words (no spaces).
 pair() {
-	who=$1
+	wrap=$(wrap_for "$1")
 	shift
 	srv=""
 	while [ "$1" != -- ]; do
@@ -120,18 +119,29 @@ pair() {
 		shift
 	done
 	shift
+	: >/tmp/client.out
 	# shellcheck disable=SC2086
-	as "$who" $srv >/tmp/server.out 2>&1 &
+	$wrap $srv >/tmp/server.out 2>&1 &
 	spid=$!
 	if ! wait_listen "$port"; then
 		echo "server did not listen on port $port" >>/tmp/server.out
 		kill -9 "$spid" 2>/dev/null
 		wait "$spid"
-		: >/tmp/client.out
 		return 1
 	fi
-	as "$who" "$@" >/tmp/client.out 2>&1
+	# shellcheck disable=SC2086
+	$wrap "$@" >/tmp/client.out 2>&1
 	crc=$?
+	# A server whose client failed may wait for it forever: give it a
+	# moment to notice, then stop it.
+	if [ $crc -ne 0 ]; then
+		n=0
+		while kill -0 "$spid" 2>/dev/null && [ $n -lt 20 ]; do
+			sleep 0.1
+			n=$((n + 1))
+		done
+		kill -9 "$spid" 2>/dev/null
+	fi
 	wait "$spid"
 	src=$?
 	[ $crc -ne 0 ] && return $crc
@@ -199,6 +209,7 @@ fail_with_output() {
 run_case() {
 	who=$1 name=$2
 	: >/tmp/check.out
+	faults_before=$(counter faults)
 	case $(case_kind "$name") in
 	hello)
 		run_hello "$who" "$(case_args "$name")"
@@ -213,8 +224,15 @@ run_case() {
 		rc=$?
 		;;
 	esac
+	faults_after=$(counter faults)
 	if [ $rc -ne 0 ]; then
 		fail_with_output "$who/$name" $rc
+	elif [ -n "$faults_before" ] &&
+		[ "$faults_after" -le "$faults_before" ]; then
+		# Every pair maps its peer's memory afresh: the module must
+		# have served faults, or the traffic did not go through it.
+		echo "the module's fault counter did not move" >/tmp/check.out
+		fail_with_output "$who/$name" 98
 	elif ! counters_settle; then
 		echo "counters after the run: $(tr '\n' ' ' </proc/xpmem/stats)" \
 			>/tmp/check.out
@@ -234,6 +252,9 @@ negative_control() {
 	run_perf root self,xpmem tag_bw && ok=0
 	cp /tmp/client.out /tmp/control-perf.out
 	run_hello root 100000 && ok=0
+	# How UCX failed, for the log: the reason should be libxpmem's error.
+	grep -h 'UCX  ERROR' /tmp/control-perf.out /tmp/client.out | head -n 6 |
+		sed 's/^/VMOUT control: /'
 	if [ $ok = 1 ]; then
 		report PASS no-module-control
 	else
@@ -297,24 +318,28 @@ unload_module() {
 	fi
 }
 
-echo "VMSTAGE boot done: $(uname -r)"
+stage() {
+	echo "VMSTAGE $* (at $(cut -d' ' -f1 /proc/uptime) s)"
+}
+
+stage "boot done: $(uname -r)"
 ip link set lo up || event "VMERROR cannot bring up the loopback interface"
 
-echo "VMSTAGE negative control"
+stage "negative control"
 negative_control
 
-echo "VMSTAGE module"
+stage "module"
 if load_module; then
 	check_ucx_info
 	for who in $(interop_users | awk '{ print $1 }'); do
-		echo "VMSTAGE cases as $who"
+		stage "cases as $who"
 		for name in $(interop_cases | awk '{ print $1 }'); do
 			run_case "$who" "$name"
 		done
 	done
-	echo "VMSTAGE comparison: $interop_compare_tls"
+	stage "comparison: $interop_compare_tls"
 	compare_run
-	echo "VMSTAGE unload"
+	stage "unload"
 	unload_module
 fi
 
