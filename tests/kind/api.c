@@ -163,12 +163,18 @@ static void check_pmem_kind(const char *dir)
 	CHECK(memkind_posix_memalign(kind, &p, 2, 64) == EINVAL);
 	CHECK(memkind_posix_memalign(kind, &p, 0, 64) == EINVAL);
 	CHECK(memkind_posix_memalign(kind, NULL, 64, 64) == EINVAL);
+	CHECK(memkind_posix_memalign(kind, &p, (size_t)1 << 62, 64) == ENOMEM);
+	CHECK(memkind_posix_memalign(kind, &p, 64, SIZE_MAX - 100) == ENOMEM);
 	CHECK(memkind_posix_memalign(kind, &p, 4096, 100) == 0);
 	CHECK(((uintptr_t)p & 4095) == 0 && memkind_detect_kind(p) == kind);
 	q = memkind_realloc(NULL, p, 0);	/* realloc to 0 frees */
 	CHECK(q == NULL);
 	p = memkind_realloc(kind, NULL, 64);
 	CHECK(p && memkind_detect_kind(p) == kind);
+	fill_pattern(p, 64, 9);
+	errno = 0;
+	CHECK(memkind_realloc(kind, p, SIZE_MAX - 100) == NULL && errno == ENOMEM);
+	CHECK(check_pattern(p, 64, 9));	/* a failed realloc keeps the block */
 	memkind_free(kind, p);
 
 	CHECK(memkind_pmem_get_mmap_flags(kind, &flags) == 0);
