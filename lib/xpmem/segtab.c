@@ -1,24 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Table of exported segments: a sorted array searched by bisection. Segment
- * ids come from getrandom(), so that a local user cannot guess the ids of
- * another process's segments; the owner's pid in the high bits tells
- * clients which agent to ask.
+ * Table of exported segments, sorted by segid (a sorted vector searched by
+ * bisection). Segment ids come from getrandom(), so that a local user
+ * cannot guess the ids of another process's segments; the owner's pid in
+ * the high bits tells clients which agent to ask.
  */
 #include <errno.h>
 #include <pthread.h>
-#include <stdbool.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/random.h>
 #include <unistd.h>
 
 #include "proto.h"
 #include "segtab.h"
+#include "sortvec.h"
 
 static pthread_mutex_t segtab_mutex = PTHREAD_MUTEX_INITIALIZER;
-static struct xpmem_segment *segs;
-static size_t nsegs, capacity;
+static struct xpmem_sortvec segs = XPMEM_SORTVEC_INIT(struct xpmem_segment);
 
 void xpmem_segtab_lock(void)
 {
@@ -28,27 +25,6 @@ void xpmem_segtab_lock(void)
 void xpmem_segtab_unlock(void)
 {
 	pthread_mutex_unlock(&segtab_mutex);
-}
-
-/* Index of the first entry with an id >= segid. */
-static size_t lower_bound(xpmem_segid_t segid)
-{
-	size_t lo = 0, hi = nsegs;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (segs[mid].segid < segid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static bool present_at(size_t i, xpmem_segid_t segid)
-{
-	return i < nsegs && segs[i].segid == segid;
 }
 
 static int random_segid(xpmem_segid_t *segid)
@@ -61,70 +37,45 @@ static int random_segid(xpmem_segid_t *segid)
 	return 0;
 }
 
-static int grow(void)
-{
-	size_t cap = capacity ? capacity * 2 : 16;
-	struct xpmem_segment *n = realloc(segs, cap * sizeof(*n));
-
-	if (!n)
-		return -ENOMEM;
-	segs = n;
-	capacity = cap;
-	return 0;
-}
-
 int xpmem_segtab_add(struct xpmem_segment *seg)
 {
-	size_t i;
-	int rc = 0;
+	int rc;
 
 	xpmem_segtab_lock();
-	if (nsegs == capacity)
-		rc = grow();
 	do {
+		rc = random_segid(&seg->segid);
 		if (rc == 0)
-			rc = random_segid(&seg->segid);
-		if (rc < 0)
-			goto out;
-		i = lower_bound(seg->segid);
-	} while (present_at(i, seg->segid));
-	memmove(&segs[i + 1], &segs[i], (nsegs - i) * sizeof(*segs));
-	segs[i] = *seg;
-	nsegs++;
-out:
+			rc = xpmem_sortvec_insert(&segs, seg);
+	} while (rc == -EEXIST);
 	xpmem_segtab_unlock();
 	return rc;
 }
 
 int xpmem_segtab_remove(xpmem_segid_t segid)
 {
-	size_t i;
+	struct xpmem_segment *seg;
 	int rc = xpmem_missing_id_error(segid);
 
 	xpmem_segtab_lock();
-	i = lower_bound(segid);
-	if (present_at(i, segid)) {
-		memmove(&segs[i], &segs[i + 1], (nsegs - i - 1) * sizeof(*segs));
-		nsegs--;
+	seg = xpmem_sortvec_find(&segs, (uint64_t)segid);
+	if (seg) {
+		xpmem_sortvec_remove_at(&segs, xpmem_sortvec_index(&segs, seg));
 		rc = 0;
 	}
 	xpmem_segtab_unlock();
 	return rc;
 }
 
-int xpmem_segtab_find(xpmem_segid_t segid, struct xpmem_segment *seg)
+int xpmem_segtab_find(xpmem_segid_t segid, struct xpmem_segment *out)
 {
-	size_t i;
-	int rc = -ENOENT;
+	struct xpmem_segment *seg;
 
 	xpmem_segtab_lock();
-	i = lower_bound(segid);
-	if (present_at(i, segid)) {
-		*seg = segs[i];
-		rc = 0;
-	}
+	seg = xpmem_sortvec_find(&segs, (uint64_t)segid);
+	if (seg)
+		*out = *seg;
 	xpmem_segtab_unlock();
-	return rc;
+	return seg ? 0 : -ENOENT;
 }
 
 size_t xpmem_segtab_count(void)
@@ -132,12 +83,12 @@ size_t xpmem_segtab_count(void)
 	size_t n;
 
 	xpmem_segtab_lock();
-	n = nsegs;
+	n = segs.count;
 	xpmem_segtab_unlock();
 	return n;
 }
 
 void xpmem_segtab_clear(void)
 {
-	nsegs = 0;
+	segs.count = 0;
 }

@@ -26,7 +26,7 @@ int xpmem_segtab_remove(xpmem_segid_t segid);
 /* Copies the segment out, so the caller needs no lock afterwards. */
 int xpmem_segtab_find(xpmem_segid_t segid, struct xpmem_segment *seg);
 size_t xpmem_segtab_count(void);
-/* Forgets every segment without freeing per-entry state (fork child). */
+/* Forgets every segment; called in a fork child with the lock held. */
 void xpmem_segtab_clear(void);
 void xpmem_segtab_lock(void);
 void xpmem_segtab_unlock(void);
