@@ -27,7 +27,13 @@ static void xpmem_att_release(struct kref *kref)
 						    struct xpmem_attachment,
 						    kref);
 
-	/* Counted out here so that the counters are exact on return. */
+	/*
+	 * Nothing reaches the permit through @att any more (no VMA, off the
+	 * permit's list): let it go now so that the counters are exact when
+	 * the detach, release or exit that got here returns.
+	 */
+	xpmem_ap_put(att->ap);
+	att->ap = NULL;
 	xpmem_stat_dec(XPMEM_STAT_ATTACHMENTS);
 	/* Removing the notifier sleeps; the last put may hold mmap_lock. */
 	xpmem_att_defer_free(att);

@@ -212,8 +212,11 @@ static const struct file_operations xpmem_fops = {
 	.open = xpmem_open,
 	.flush = xpmem_flush,
 	.release = xpmem_release,
+	/*
+	 * No compat_ioctl: the argument structs hold size_t and off_t, whose
+	 * size differs for 32-bit callers, so they get ENOTTY.
+	 */
 	.unlocked_ioctl = xpmem_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = xpmem_mmap,
 	.llseek = noop_llseek,
 };
