@@ -81,3 +81,8 @@ struct memkind *addrmap_lookup(const void *addr)
 	return atomic_load_explicit(&(*leaf)[g & (LEAF_SIZE - 1)],
 				    memory_order_acquire);
 }
+
+void addrmap_fork_child(void)
+{
+	pthread_mutex_init(&map_grow_lock, NULL);
+}

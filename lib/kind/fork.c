@@ -103,6 +103,14 @@ out:
 	return ret;
 }
 
+/*
+ * Locks: the registry lock keeps kinds from coming and going, the slot
+ * locks keep each kind's list of thread caches consistent; both are held
+ * across the fork. Heap locks are only held while copying: a thread in an
+ * extent hook holds one of jemalloc's locks while it waits for a heap
+ * lock, and jemalloc's own fork handler, which runs after this one, takes
+ * that jemalloc lock.
+ */
 static void prepare(void)
 {
 	struct memkind *kind;
@@ -111,8 +119,10 @@ static void prepare(void)
 	registry_lock();
 	for (s = 0; s < KIND_SLOTS; s++) {
 		kind = registry_get(s);
-		if (kind)
-			kind->fork_fd = snapshot(&kind->heap);
+		if (!kind)
+			continue;
+		pthread_mutex_lock(registry_slot_lock(s));
+		kind->fork_fd = snapshot(&kind->heap);
 	}
 }
 
@@ -123,10 +133,12 @@ static void parent(void)
 
 	for (s = 0; s < KIND_SLOTS; s++) {
 		kind = registry_get(s);
-		if (kind && kind->fork_fd >= 0) {
+		if (!kind)
+			continue;
+		if (kind->fork_fd >= 0)
 			close(kind->fork_fd);
-			kind->fork_fd = -1;
-		}
+		kind->fork_fd = -1;
+		pthread_mutex_unlock(registry_slot_lock(s));
 	}
 	registry_unlock();
 }
@@ -140,13 +152,18 @@ static void child(void)
 	struct memkind *kind;
 	unsigned s;
 
+	/* The child has one thread: locks other threads held are reset. */
+	metadata_fork_child();
+	addrmap_fork_child();
 	for (s = 0; s < KIND_SLOTS; s++) {
 		kind = registry_get(s);
 		if (!kind)
 			continue;
+		pthread_mutex_init(&kind->heap.lock, NULL);
 		if (kind->fork_fd < 0 || heap_remap(&kind->heap, kind->fork_fd))
 			heap_revoke(&kind->heap);
 		kind->fork_fd = -1;
+		pthread_mutex_unlock(registry_slot_lock(s));
 	}
 	registry_unlock();
 }

@@ -116,6 +116,7 @@ uint32_t registry_slot_gen(unsigned slot);
 /* addrmap.c: address -> kind */
 void addrmap_set(const void *base, size_t len, struct memkind *kind);
 struct memkind *addrmap_lookup(const void *addr);
+void addrmap_fork_child(void);
 
 /* heap.c: the kind's file and its fixed-offset address space */
 int heap_init(struct memkind *kind, int fd, size_t max_size);
@@ -131,6 +132,7 @@ void heap_revoke(struct kind_heap *heap);
 /* metadata.c: memory for jemalloc's per-arena metadata */
 void *metadata_alloc(size_t size, size_t alignment);
 int metadata_free(void *addr, size_t size);
+void metadata_fork_child(void);
 
 /* arena.c: jemalloc arena with extent hooks over the heap */
 int arena_create(struct memkind *kind);

@@ -38,16 +38,17 @@ static int kind_new(const struct memkind_ops *ops, const char *dir,
 		free(kind);
 		return MEMKIND_ERROR_MALLOC;
 	}
-	if (registry_add(kind)) {
-		free(kind->heap.dir);
-		free(kind);
-		return MEMKIND_ERROR_TOOMANY;
+	registry_lock();
+	ret = registry_add(kind) ? MEMKIND_ERROR_TOOMANY : 0;
+	if (!ret) {
+		snprintf(name, sizeof(name), "%s_%u",
+			 ops == &pmem_ops ? "pmem" : "shared", kind->slot);
+		ret = ops->create(kind, (struct memkind_ops *)ops, name);
+		if (ret)
+			registry_remove(kind);
 	}
-	snprintf(name, sizeof(name), "%s_%u",
-		 ops == &pmem_ops ? "pmem" : "shared", kind->slot);
-	ret = ops->create(kind, (struct memkind_ops *)ops, name);
+	registry_unlock();
 	if (ret) {
-		registry_remove(kind);
 		free(kind->heap.dir);
 		free(kind);
 		return ret;
@@ -89,10 +90,13 @@ KIND_API int memkind_destroy_kind(memkind_t kind)
 
 	if (!kind || kind->is_static)
 		return MEMKIND_ERROR_INVALID;
+	registry_lock();
 	ret = kind->ops->destroy(kind);
+	if (!ret)
+		registry_remove(kind);
+	registry_unlock();
 	if (ret)
 		return ret;
-	registry_remove(kind);
 	free(kind);
 	return MEMKIND_SUCCESS;
 }

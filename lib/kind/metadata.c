@@ -95,3 +95,8 @@ int metadata_free(void *addr, size_t size)
 	}
 	return munmap(addr, size) ? -errno : 0;
 }
+
+void metadata_fork_child(void)
+{
+	pthread_mutex_init(&meta_lock, NULL);
+}

@@ -41,13 +41,16 @@ void registry_unlock(void)
 	pthread_mutex_unlock(&registry_mutex);
 }
 
-/* Gives the kind a free slot and a fresh generation. */
+/*
+ * Gives the kind a free slot and a fresh generation. Callers hold the
+ * registry lock across the kind's whole set-up or tear-down, so that
+ * fork() (which takes it) only ever sees complete kinds.
+ */
 int registry_add(struct memkind *kind)
 {
 	unsigned i, s;
 	int ret = -EMFILE;
 
-	registry_lock();
 	for (i = 0; i < KIND_SLOTS; i++) {
 		s = (slot_hint + i) % KIND_SLOTS;
 		if (slots[s].kind)
@@ -64,18 +67,16 @@ int registry_add(struct memkind *kind)
 		ret = 0;
 		break;
 	}
-	registry_unlock();
 	return ret;
 }
 
+/* Caller holds the registry lock. */
 void registry_remove(struct memkind *kind)
 {
-	registry_lock();
 	pthread_mutex_lock(&slots[kind->slot].lock);
 	slots[kind->slot].kind = NULL;
 	slots[kind->slot].gen = 0;
 	pthread_mutex_unlock(&slots[kind->slot].lock);
-	registry_unlock();
 }
 
 /* Caller holds the registry lock. */

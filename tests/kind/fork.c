@@ -4,6 +4,9 @@
  * the parent's bytes as of the fork, and from then on neither side sees
  * the other's writes, allocations or frees.
  */
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 
 #include "kind_helpers.h"
@@ -49,6 +52,60 @@ static int child(ino_t *parent_ino)
 	return 0;
 }
 
+static atomic_int stop;
+
+/* Allocates and frees on every kind until told to stop. */
+static void *churn(void *arg)
+{
+	void *p[32] = { 0 };
+	unsigned i = 0;
+
+	while (!atomic_load(&stop)) {
+		memkind_t kind = kinds[i % NK];
+		unsigned s = i % 32;
+
+		memkind_free(NULL, p[s]);
+		p[s] = memkind_malloc(kind, 16 + (i * 131) % 70000);
+		if (p[s])
+			memset(p[s], 0x77, 16);
+		i++;
+	}
+	for (i = 0; i < 32; i++)
+		memkind_free(NULL, p[i]);
+	return NULL;
+}
+
+/* Forks while other threads allocate: no deadlock, a working child. */
+static void check_fork_under_load(void)
+{
+	pthread_t th[2];
+	pid_t pid;
+	int i, k;
+
+	for (i = 0; i < 2; i++)
+		CHECK(pthread_create(&th[i], NULL, churn, NULL) == 0);
+	for (i = 0; i < 20; i++) {
+		pid = fork();
+		CHECK(pid >= 0);
+		if (pid == 0) {
+			alarm(20);
+			for (k = 0; k < NK; k++) {
+				char *p = memkind_malloc(kinds[k], 5000);
+
+				if (!p || !check_pattern(blocks[k], BLOCK, k))
+					_exit(1);
+				memset(p, 1, 5000);
+				memkind_free(NULL, p);
+			}
+			_exit(0);
+		}
+		CHECK(test_wait(pid) == 0);
+	}
+	atomic_store(&stop, 1);
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+}
+
 int main(void)
 {
 	char *d1 = strdup(test_tmpdir("/dev/shm"));
@@ -73,6 +130,7 @@ int main(void)
 	if (pid == 0)
 		_exit(child(ino));
 	CHECK(test_wait(pid) == 0);
+	check_fork_under_load();
 	for (i = 0; i < NK; i++) {
 		/* The child's writes and free did not reach the parent. */
 		CHECK(check_pattern(blocks[i], BLOCK, (uint32_t)i));
