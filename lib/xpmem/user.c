@@ -87,11 +87,16 @@ out_close:
 	return rc;
 }
 
+/* The reply's error, or -EPROTO when its framing is not to be trusted. */
 static int reply_error(const struct xpmem_reply *rep, ssize_t n)
 {
 	if (n < (ssize_t)XPMEM_REPLY_HDR_SIZE || rep->magic != XPMEM_PROTO_MAGIC)
 		return -EPROTO;
 	if (rep->error < 0 || rep->error > 4095)
+		return -EPROTO;
+	if (rep->error == 0 && (rep->npieces > XPMEM_MAX_PIECES ||
+				(size_t)n != XPMEM_REPLY_HDR_SIZE +
+				rep->npieces * sizeof(rep->pieces[0])))
 		return -EPROTO;
 	return -rep->error;
 }
