@@ -83,9 +83,11 @@ static int run(unsigned char *stack_pages)
 	channel_open(&ch);
 	pid = fork_checked();
 	if (pid == 0) {
+		channel_child(&ch);
 		attacher(r, 2, &ch);
 		_exit(0);
 	}
+	channel_parent(&ch);
 	owner(r, 2, &ch, pid);
 	for (i = 0; i < 2; i++)
 		CHECK(xpmem_remove(r[i].segid) == 0);

@@ -53,10 +53,12 @@ static void run(xpmem_segid_t segid, unsigned char *mem, bool kill_it,
 	channel_open(&ch);
 	pid = fork_checked();
 	if (pid == 0) {
+		channel_child(&ch);
 		alarm(60);
 		attacher(segid, &ch, kill_it, seed);
 		_exit(0);
 	}
+	channel_parent(&ch);
 	CHECK(get_u64(ch.up[0]) == MSG_READY);
 	live = kstats_read();
 	if (live.permits < owner_only.permits + 2 ||

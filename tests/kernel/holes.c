@@ -73,10 +73,12 @@ int main(void)
 	channel_open(&ch);
 	pid = fork_checked();
 	if (pid == 0) {
+		channel_child(&ch);
 		alarm(60);
 		attacher(segid, &ch);
 		_exit(0);
 	}
+	channel_parent(&ch);
 	CHECK(get_u64(ch.up[0]) == 1);
 	CHECK(mmap(mem + 1 * pg, pg, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==

@@ -126,10 +126,12 @@ int main(void)
 	channel_open(&ch);
 	pid = fork_checked();
 	if (pid == 0) {
+		channel_child(&ch);
 		alarm(60);
 		attacher(segid, &ch);
 		_exit(0);
 	}
+	channel_parent(&ch);
 	CHECK(get_u64(ch.up[0]) == STEP_READY);
 	change_pages(mem);
 	put_u64(ch.down[1], STEP_CHANGED);

@@ -169,6 +169,22 @@ static inline void channel_open(struct channel *ch)
 	CHECK(pipe(ch->up) == 0);
 }
 
+/*
+ * After fork, each side closes the ends it does not use, so that a peer's
+ * death shows as end-of-file instead of a read that waits forever.
+ */
+static inline void channel_parent(struct channel *ch)
+{
+	close(ch->down[0]);
+	close(ch->up[1]);
+}
+
+static inline void channel_child(struct channel *ch)
+{
+	close(ch->down[1]);
+	close(ch->up[0]);
+}
+
 static inline void put_u64(int fd, uint64_t v)
 {
 	CHECK(write(fd, &v, sizeof(v)) == sizeof(v));

@@ -71,14 +71,22 @@ static void run(bool kill_owner)
 	opid = fork_checked();
 	if (opid == 0) {
 		alarm(60);
+		channel_child(&cho);
+		channel_child(&cha);
+		channel_parent(&cha);
 		owner(&cho);
 	}
 	apid = fork_checked();
 	if (apid == 0) {
 		alarm(60);
+		channel_child(&cha);
+		channel_child(&cho);
+		channel_parent(&cho);
 		attacher(&cha);
 		_exit(0);
 	}
+	channel_parent(&cho);
+	channel_parent(&cha);
 	segid = get_u64(cho.up[0]);
 	put_u64(cha.down[1], segid);
 	CHECK(get_u64(cha.up[0]) == MSG_ATTACHED);
@@ -93,7 +101,9 @@ static void run(bool kill_owner)
 	CHECK(get_u64(cha.up[0]) == MSG_PROBED);
 	CHECK(test_wait(apid) == 0);
 	close(cho.down[1]);
+	close(cho.up[0]);
 	close(cha.down[1]);
+	close(cha.up[0]);
 }
 
 int main(void)

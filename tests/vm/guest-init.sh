@@ -80,9 +80,11 @@ run_test() {
 	esac
 
 	echo "VMSTART $name"
+	t0=$(cut -d' ' -f1 /proc/uptime)
 	(cd /tmp && timeout -s KILL "$test_timeout" "$bin" </dev/null \
 		>/tmp/test.out 2>&1)
 	rc=$?
+	echo "VMTIME $name $(awk -v a="$t0" '{ printf "%.1f", $1 - a }' /proc/uptime) s"
 	case $rc in
 	0) verdict=PASS ;;
 	77) verdict=SKIP ;;

@@ -79,3 +79,4 @@ done
 
 (cd "$root" && find . -print0 | sort -z |
 	cpio -0 -o -H newc -R 0:0 --quiet) >"$out"
+rm -rf "$root"

@@ -4,6 +4,7 @@
 #   run-vm-tests.sh --results FILE [--kernels "6.1 6.12 6.1-debug"]
 #                   [--build DIR] [--tests "area/name ..."]
 #
+# DIR defaults to $BUILD, else build.
 # For each kernel: builds xpmem.ko against it, packs an initramfs with the
 # module, busybox and the test programs of DIR/tests/{xpmem,kernel}, boots
 # it under TCG (KVM is not available on the CI machines), and records one
@@ -19,7 +20,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 results=build/results.log
 kernels="6.1 6.12 6.1-debug"
-build=build
+# `make BUILD=dir check-vm` passes its build directory down this way.
+build=${BUILD:-build}
 only=""
 
 while [ $# -gt 0 ]; do
