@@ -41,7 +41,10 @@ static struct memkind *hooks_kind(extent_hooks_t *hooks)
 /*
  * jemalloc's own metadata for the arena (its "base") comes through the
  * hooks too, as committed, huge-page aligned blocks; ordinary growth asks
- * for page alignment and no commitment. Metadata is kept out of the kind's
+ * for page alignment and no commitment (jemalloc retains address space,
+ * opt.retain, which is its default on Linux; with retain:false forced in
+ * MALLOC_CONF, an aligned allocation of 2 MiB or more would be taken for
+ * metadata and come from private memory). Metadata is kept out of the kind's
  * file, in private memory that is unmapped when jemalloc gives it back at
  * arena destroy, so it neither eats into max_size nor outlives the kind.
  */

@@ -60,10 +60,12 @@ static int region_map(struct memkind *kind, size_t len, off_t file_off)
 		munmap(raw, head);
 	if (tail)
 		munmap(base + len, tail);
-	r = &heap->regions[heap->nregions++];
+	/* Lookups run without the lock: publish the region when complete. */
+	r = &heap->regions[heap->nregions];
 	r->base = base;
 	r->len = len;
 	r->file_off = file_off;
+	__atomic_store_n(&heap->nregions, heap->nregions + 1, __ATOMIC_RELEASE);
 	addrmap_set(base, len, kind);
 	return 0;
 }
@@ -172,7 +174,6 @@ void *heap_take(struct memkind *kind, size_t size, size_t alignment)
 	size_t rel, pad;
 	off_t end;
 	void *addr = NULL;
-	int err = ENOMEM;
 
 	if (size == 0 || size > SIZE_MAX / 2 || alignment > SIZE_MAX / 4)
 		goto out_errno;
@@ -197,17 +198,18 @@ out_unlock:
 	pthread_mutex_unlock(&heap->lock);
 out_errno:
 	if (!addr)
-		errno = err;
+		errno = ENOMEM;
 	return addr;
 }
 
 const struct heap_region *heap_find_region(const struct kind_heap *heap,
 					   const void *addr)
 {
+	unsigned n = __atomic_load_n(&heap->nregions, __ATOMIC_ACQUIRE);
 	const char *a = addr;
 	unsigned i;
 
-	for (i = 0; i < heap->nregions; i++) {
+	for (i = 0; i < n; i++) {
 		const struct heap_region *r = &heap->regions[i];
 
 		if (a >= r->base && a < r->base + r->len)
