@@ -177,9 +177,16 @@ static void drop_oldest(struct agent_state *st)
 	drop_conn(st, oldest);
 }
 
-static void accept_all(struct agent_state *st)
+/*
+ * Accepts what is waiting, a bounded number per round, so that a client
+ * connecting in a loop cannot keep the agent from its other connections or
+ * from noticing that it should stop.
+ */
+static void accept_some(struct agent_state *st)
 {
-	for (;;) {
+	int round;
+
+	for (round = 0; round < AGENT_MAX_CONNS; round++) {
 		struct conn c;
 		socklen_t len = sizeof(c.cred);
 
@@ -264,7 +271,7 @@ static void *agent_main(void *arg)
 			break;
 		serve_ready(st, polled);
 		if (st->pfds[1].revents & POLLIN)
-			accept_all(st);
+			accept_some(st);
 	}
 	while (st->nconns)
 		drop_conn(st, st->nconns - 1);
