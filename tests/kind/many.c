@@ -7,7 +7,7 @@
 
 #include "kind_helpers.h"
 
-#define NKINDS 4000
+#define NKINDS 4050
 
 static memkind_t kinds[NKINDS];
 static void *blocks[NKINDS];
