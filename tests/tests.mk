@@ -41,7 +41,7 @@ check-vm: all
 
 check-interop: all
 	@mkdir -p build
-	tests/interop/run-interop.sh --results $(RESULTS)
+	tests/interop/run-interop.sh --build $(BUILD) --results $(RESULTS)
 
 # One summary line for everything above, whatever failed on the way.
 check:

@@ -239,6 +239,9 @@ run_case() {
 		fail_with_output "$who/$name" 99
 	else
 		report PASS "$who/$name"
+		# The lanes UCX chose, for the record.
+		grep -ho 'ep_cfg\[[0-9]*\]:.*' /tmp/client.out | sort -u |
+			sed "s|^|VMOUT $who/$name: |"
 		[ "$who" = root ] && [ "$(case_kind "$name")" != hello ] &&
 			event "VMPERF xpmem $name $(final_numbers)"
 	fi

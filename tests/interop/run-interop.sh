@@ -238,15 +238,16 @@ print_guest_output() {
 			on && /^VMOUT / { print "    " substr($0, 7) }'
 }
 
-# perftest's Final line: iterations, then for latency tests the latency
-# percentile, average and overall (usec), then bandwidth average and overall
-# (MB/s), then message rate. Bandwidth tests compare average MB/s, latency
-# tests the median.
+# perftest's Final line: iterations, then latency (usec: percentile,
+# average of the last report, overall), bandwidth (MB/s: last report,
+# overall) and message rate. The table compares the overall figures, which
+# cover the whole measured run; latency tests by latency, the others by
+# bandwidth. UCT cases have no comparison run.
 perf_table() {
 	local dir=$1 name kind x c
 
-	printf '%-12s %14s %14s %8s\n' case xpmem "$interop_compare_tls" ratio
-	for name in $interop_compare_cases; do
+	printf '%-12s %16s %16s %8s\n' case xpmem "$interop_compare_tls" ratio
+	for name in $(interop_cases | awk '$2 ~ /^perf-/ { print $1 }'); do
 		x=$(perf_value "$dir" xpmem "$name")
 		c=$(perf_value "$dir" cma "$name")
 		case $name in
@@ -254,10 +255,12 @@ perf_table() {
 		*) kind=MB/s ;;
 		esac
 		awk -v n="$name" -v x="$x" -v c="$c" -v k="$kind" 'BEGIN {
-			if (x == "" || c == "" || x == 0 || c == 0) {
-				printf "%-12s %14s %14s %8s\n", n, x, c, "-"; exit }
-			r = (k == "usec") ? c / x : x / c
-			printf "%-12s %9.2f %-4s %9.2f %-4s %7.2fx\n", n, x, k, c, k, r }'
+			xs = (x == "") ? "-" : sprintf("%.2f %s", x, k)
+			cs = (c == "") ? "-" : sprintf("%.2f %s", c, k)
+			r = "-"
+			if (x > 0 && c > 0)
+				r = sprintf("%.2fx", (k == "usec") ? c / x : x / c)
+			printf "%-12s %16s %16s %8s\n", n, xs, cs, r }'
 	done
 	echo "(ratio: how many times better xpmem is; TCG timings, compare ratios only)"
 }
@@ -265,7 +268,7 @@ perf_table() {
 perf_value() {
 	tr -d '\r' <"$1/events.log" | awk -v tl="$2" -v n="$3" '
 		$1 == "VMPERF" && $2 == tl && $3 == n {
-			v = (n ~ /lat/) ? $5 : $8 }
+			v = (n ~ /lat/) ? $7 : $9 }
 		END { print v }'
 }
 
