@@ -171,6 +171,7 @@ static void check_json(const char *out, const size_t *sizes, int n)
 	if (!p)
 		test_fail_at(__FILE__, __LINE__, "no attach_cache:\n%s", out);
 	CHECK(number_after(p, "lookup_ns") > 0);
+	CHECK(number_after(p, "lookup_same_window_ns") > 0);
 	CHECK(number_after(p, "attach_detach_ns") > 0);
 }
 

@@ -116,7 +116,8 @@ struct bench_point {
 
 struct bench_cache_cost {
 	unsigned int entries;
-	double lookup_ns;
+	double lookup_ns;     /* keys spread over all entries */
+	double lookup_mru_ns; /* keys in one window */
 	size_t attach_size;
 	double attach_detach_ns;
 	bool ok;
