@@ -334,8 +334,7 @@ static int bench_setup(struct bench_ctx *ctx)
 		return err;
 	}
 	if (ctx->peer.info.err) {
-		tool_err("bench: owner: %s: %s", ctx->peer.info.what,
-			 strerror(-ctx->peer.info.err));
+		tool_err("bench: owner: %s", ctx->peer.info.what);
 		return ctx->peer.info.err;
 	}
 	ctx->cpu = -1;

@@ -76,8 +76,8 @@ struct owner_info {
 	int32_t err; /* 0 or -errno */
 	int32_t cpu; /* CPU the owner is pinned to, or -1 */
 	int64_t segid;
-	uint64_t buf;  /* address of the source buffer */
-	char what[96]; /* what failed, when err is set */
+	uint64_t buf;	/* address of the source buffer */
+	char what[192]; /* what failed and why, when err is set */
 };
 
 struct bench_peer {

@@ -58,11 +58,24 @@ struct owner {
 	xpmem_segid_t segid;
 };
 
+/* Records a failed call with its errno for the receiver to print. */
 static int fail(struct owner_info *info, int err, const char *what)
 {
 	info->err = err;
-	snprintf(info->what, sizeof(info->what), "%s", what);
+	snprintf(info->what, sizeof(info->what), "%s: %s", what,
+		 strerror(-err));
 	return err;
+}
+
+/* memkind reports its own codes; its message says more than an errno. */
+static int fail_memkind(struct owner_info *info, int code, const char *what)
+{
+	char msg[MEMKIND_ERROR_MESSAGE_SIZE];
+
+	memkind_error_message(code, msg, sizeof(msg));
+	info->err = -EIO;
+	snprintf(info->what, sizeof(info->what), "%s: %s", what, msg);
+	return info->err;
 }
 
 static int owner_setup(struct owner *ow, size_t max_size,
@@ -73,7 +86,7 @@ static int owner_setup(struct owner *ow, size_t max_size,
 
 	err = memkind_create_shared(limit, &ow->kind);
 	if (err)
-		return fail(info, -ENOMEM, "memkind_create_shared");
+		return fail_memkind(info, err, "memkind_create_shared");
 	err = memkind_posix_memalign(ow->kind, &ow->buf, page_size(), max_size);
 	if (err)
 		return fail(info, -err, "memkind_posix_memalign");
