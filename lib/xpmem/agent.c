@@ -60,15 +60,40 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Owner bits when the uid matches, else group bits, else other bits. */
+/* Whether gid is one of the peer's supplementary groups. */
+static bool peer_in_group(int fd, gid_t gid)
+{
+	gid_t small[64], *groups = small;
+	socklen_t len = sizeof(small);
+	bool found = false;
+	size_t i;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0) {
+		if (errno != ERANGE || !(groups = malloc(len)))
+			return false;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+			len = 0;
+	}
+	for (i = 0; i < len / sizeof(gid_t) && !found; i++)
+		found = groups[i] == gid;
+	if (groups != small)
+		free(groups);
+	return found;
+}
+
+/*
+ * Owner bits when the effective uids match, else group bits when the peer
+ * is in the owner's effective group (as its egid or a supplementary
+ * group), else other bits: the rule of the kernel module.
+ */
 static int check_access(const struct xpmem_segment *seg,
-			const struct ucred *cred, uint32_t flags)
+			const struct conn *c, uint32_t flags)
 {
 	unsigned int bits, need = flags == XPMEM_RDWR ? 06 : 04;
 
-	if (cred->uid == seg->uid)
+	if (c->cred.uid == seg->uid)
 		bits = (seg->mode >> 6) & 07;
-	else if (cred->gid == seg->gid)
+	else if (c->cred.gid == seg->gid || peer_in_group(c->fd, seg->gid))
 		bits = (seg->mode >> 3) & 07;
 	else
 		bits = seg->mode & 07;
@@ -99,7 +124,7 @@ static int handle(const struct conn *c, const struct xpmem_req *req,
 		return -EINVAL;
 	rc = xpmem_segtab_find(req->segid, &seg);
 	if (rc == 0)
-		rc = check_access(&seg, &c->cred, req->flags);
+		rc = check_access(&seg, c, req->flags);
 	if (rc < 0)
 		return rc;
 	switch (req->op) {

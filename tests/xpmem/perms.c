@@ -15,24 +15,27 @@
 struct perm_case {
 	mode_t mode;
 	gid_t gid;	/* the child's group */
+	gid_t supp;	/* its one supplementary group */
 	int want_ro;	/* 0 or the errno of xpmem_get(RDONLY) */
 	int want_rw;	/* 0 or the errno of xpmem_get(RDWR) */
 };
 
 static const struct perm_case cases[] = {
-	{ 0600, NOBODY, EACCES, EACCES },
-	{ 0644, NOBODY, 0, EACCES },
-	{ 0666, NOBODY, 0, 0 },
-	{ 0640, 0, 0, EACCES },		/* group bits */
-	{ 0660, 0, 0, 0 },
-	{ 0640, NOBODY, EACCES, EACCES },
-	{ 0604, 0, EACCES, EACCES },	/* group bits win over other */
-	{ 0602, NOBODY, EACCES, EACCES },	/* write alone is not enough */
+	{ 0600, NOBODY, NOBODY, EACCES, EACCES },
+	{ 0644, NOBODY, NOBODY, 0, EACCES },
+	{ 0666, NOBODY, NOBODY, 0, 0 },
+	{ 0640, 0, NOBODY, 0, EACCES },		/* group bits */
+	{ 0660, 0, NOBODY, 0, 0 },
+	{ 0660, NOBODY, 0, 0, 0 },		/* through a supplementary group */
+	{ 0640, NOBODY, NOBODY, EACCES, EACCES },
+	{ 0604, 0, NOBODY, EACCES, EACCES },	/* group bits win over other */
+	{ 0604, NOBODY, 0, EACCES, EACCES },
+	{ 0602, NOBODY, NOBODY, EACCES, EACCES },	/* write alone is not enough */
 };
 
-static void drop_to(gid_t gid)
+static void drop_to(gid_t gid, gid_t supp)
 {
-	CHECK(setgroups(0, NULL) == 0);
+	CHECK(setgroups(1, &supp) == 0);
 	CHECK(setresgid(gid, gid, gid) == 0);
 	CHECK(setresuid(NOBODY, NOBODY, NOBODY) == 0);
 	CHECK(geteuid() == NOBODY);
@@ -62,7 +65,7 @@ static void run_case(const struct perm_case *c, unsigned char *buf,
 	pid = fork();
 	CHECK(pid >= 0);
 	if (pid == 0) {
-		drop_to(c->gid);
+		drop_to(c->gid, c->supp);
 		expect_get(segid, XPMEM_RDONLY, c->want_ro);
 		expect_get(segid, XPMEM_RDWR, c->want_rw);
 		if (c->want_rw == 0) {
@@ -79,8 +82,9 @@ static void run_case(const struct perm_case *c, unsigned char *buf,
 		_exit(0);
 	}
 	if (test_wait(pid) != 0)
-		test_fail_at(__FILE__, __LINE__, "mode %03o, gid %u",
-			     (unsigned int)c->mode, (unsigned int)c->gid);
+		test_fail_at(__FILE__, __LINE__, "mode %03o, gid %u, group %u",
+			     (unsigned int)c->mode, (unsigned int)c->gid,
+			     (unsigned int)c->supp);
 	if (c->want_rw == 0)
 		CHECK_PATTERN(buf, size, c->mode);
 	CHECK(xpmem_remove(segid) == 0);
