@@ -55,6 +55,22 @@ static int open_same_file(const char *path, const struct xpmem_vma *vma,
 }
 
 /*
+ * When the file's permissions forbid reopening it (it was opened before a
+ * chmod, or handed over by another process), the descriptor itself can be
+ * passed if its access mode is exactly the one wanted: never a writable
+ * descriptor for a read-only permit.
+ */
+static int dup_if_mode(int fd, int flags)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || (fl & O_ACCMODE) != flags)
+		return -EACCES;
+	fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	return fd < 0 ? -errno : fd;
+}
+
+/*
  * Kinds keep their descriptors open, so the usual case is a descriptor of
  * this process that refers to the mapped file; reopening it through
  * /proc/self/fd gives a new open file description with the wanted mode,
@@ -79,6 +95,8 @@ static int open_via_fd_table(const struct xpmem_vma *vma, int flags)
 			continue;
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", n);
 		rc = open_same_file(path, vma, flags);
+		if (rc < 0)
+			rc = dup_if_mode(n, flags);
 	}
 	closedir(dir);
 	return rc;
