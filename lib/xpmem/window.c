@@ -70,6 +70,61 @@ static int dup_if_mode(int fd, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
+/* Opens a descriptor for the file of vma through this process's fd n. */
+static int open_via_fd(int n, const struct xpmem_vma *vma, int flags)
+{
+	char path[64];
+	struct stat st;
+	int rc;
+
+	if (fstat(n, &st) < 0 || st.st_dev != vma->dev ||
+	    st.st_ino != vma->ino)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", n);
+	rc = open_same_file(path, vma, flags);
+	return rc < 0 ? dup_if_mode(n, flags) : rc;
+}
+
+/*
+ * Which descriptor of this process last gave each recent file. Reading
+ * /proc/self/fd costs microseconds per open descriptor, a millisecond and
+ * more in processes with thousands; a hit costs one fstat(). Entries are
+ * only hints: open_via_fd() checks the file behind the number every time.
+ * Used by the agent thread alone.
+ */
+#define FD_HINTS 16
+
+static struct {
+	dev_t dev;
+	ino_t ino;
+	int fd;
+} fd_hints[FD_HINTS];
+static unsigned int next_hint;
+
+static void remember_fd(const struct xpmem_vma *vma, int n)
+{
+	unsigned int i = next_hint++ % FD_HINTS;
+
+	fd_hints[i].dev = vma->dev;
+	fd_hints[i].ino = vma->ino;
+	fd_hints[i].fd = n;
+}
+
+static int open_via_hint(const struct xpmem_vma *vma, int flags)
+{
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < FD_HINTS; i++) {
+		if (fd_hints[i].dev != vma->dev || fd_hints[i].ino != vma->ino)
+			continue;
+		rc = open_via_fd(fd_hints[i].fd, vma, flags);
+		if (rc >= 0)
+			return rc;
+	}
+	return -ENOENT;
+}
+
 /*
  * Kinds keep their descriptors open, so the usual case is a descriptor of
  * this process that refers to the mapped file; reopening it through
@@ -78,25 +133,23 @@ static int dup_if_mode(int fd, int flags)
  */
 static int open_via_fd_table(const struct xpmem_vma *vma, int flags)
 {
-	DIR *dir = opendir("/proc/self/fd");
+	DIR *dir;
 	struct dirent *de;
-	int rc = -ENOENT;
+	int rc = open_via_hint(vma, flags);
 
+	if (rc >= 0)
+		return rc;
+	dir = opendir("/proc/self/fd");
 	if (!dir)
 		return -errno;
 	while (rc < 0 && (de = readdir(dir))) {
-		char path[64];
-		struct stat st;
 		int n = atoi(de->d_name);
 
-		if (de->d_name[0] == '.' || n == dirfd(dir) ||
-		    fstat(n, &st) < 0 || st.st_dev != vma->dev ||
-		    st.st_ino != vma->ino)
+		if (de->d_name[0] == '.' || n == dirfd(dir))
 			continue;
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", n);
-		rc = open_same_file(path, vma, flags);
-		if (rc < 0)
-			rc = dup_if_mode(n, flags);
+		rc = open_via_fd(n, vma, flags);
+		if (rc >= 0)
+			remember_fd(vma, n);
 	}
 	closedir(dir);
 	return rc;
