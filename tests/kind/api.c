@@ -69,6 +69,10 @@ static void check_bad_create(const char *dir)
 	CHECK(memkind_create_pmem(dir, 1, &kind) == MEMKIND_ERROR_INVALID);
 	CHECK(memkind_create_pmem(dir, 0, NULL) == MEMKIND_ERROR_INVALID);
 	CHECK(memkind_create_shared(4096, &kind) == MEMKIND_ERROR_INVALID);
+	/* More address space than exists: a clear error, nothing left. */
+	CHECK(memkind_create_pmem(dir, SIZE_MAX, &kind) == MEMKIND_ERROR_MMAP);
+	CHECK(memkind_create_shared(SIZE_MAX / 2, &kind) == MEMKIND_ERROR_MMAP);
+	CHECK(dir_entries(dir) == 0);
 	CHECK(kind == NULL);
 	/* Unwritable directory (root ignores modes: only check as a user). */
 	if (geteuid() != 0) {
@@ -212,11 +216,18 @@ static void check_dax(const char *dir)
 int main(void)
 {
 	const char *dir = test_tmpdir(NULL);
+	int fds, maps;
 
 	CHECK(dir);
 	check_constants();
 	check_errors_text();
+	/* One kind first: the library's one-time tables and caches settle. */
+	check_bounded_mmap(dir);
+	fds = count_fds();
+	maps = count_maps();
 	check_bad_create(dir);
+	CHECK(count_fds() == fds);	/* failed creates leave nothing open */
+	CHECK(count_maps() == maps);
 	check_static_kinds();
 	check_pmem_kind(dir);
 	check_bounded_mmap(dir);
