@@ -6,14 +6,15 @@
  * hooks (jemalloc retains it for reuse); instead the purge hook punches it
  * out of the file, so the file system gets the blocks back while the
  * addresses keep their file offsets. Arena metadata lives in ordinary
- * anonymous memory, not in the kind's file, so all of max_size is usable.
+ * private memory (metadata.c), not in the kind's file, so all of max_size
+ * is usable.
  */
-#include <stdint.h>
 #include "internal.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
