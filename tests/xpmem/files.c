@@ -8,7 +8,10 @@
  *     reaches it, which needs privilege: EOPNOTSUPP otherwise);
  *   - a file the owner may no longer open (mode 000, owner not root): its
  *     open read-write descriptor is passed as is for a read-write permit,
- *     and a read-only permit, which must not get it, is refused.
+ *     and a read-only permit, which must not get it, is refused;
+ *   - a memfd whose descriptor number is reused for another memfd after an
+ *     attach: a later attach shows the first file's bytes or fails, never
+ *     the second file's.
  */
 #include <grp.h>
 #include <sys/stat.h>
@@ -109,6 +112,42 @@ static void no_permission_to_reopen(void)
 	CHECK(test_wait(pid) == 0);
 }
 
+static void reused_descriptor(void)
+{
+	size_t size = NPAGES * page_size();
+	unsigned char *a = shared_buffer(size), *b;
+	int fd_a = -1, fd_b, n, rc;
+
+	/* shared_buffer() keeps its memfd open: find its number. */
+	for (n = 3; n < 1024 && fd_a < 0; n++) {
+		char link[64], target[256];
+		ssize_t len;
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", n);
+		len = readlink(link, target, sizeof(target) - 1);
+		if (len > 0) {
+			target[len] = '\0';
+			if (strstr(target, "xpmem-test"))
+				fd_a = n;
+		}
+	}
+	CHECK(fd_a >= 0);
+	CHECK(share(a, XPMEM_RDWR, 70) == 0);
+	close(fd_a);
+	fd_b = memfd_create("other", MFD_CLOEXEC);
+	CHECK(fd_b == fd_a);
+	CHECK(ftruncate(fd_b, (off_t)size) == 0);
+	b = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd_b, 0);
+	CHECK(b != MAP_FAILED);
+	fill_pattern(b, size, 90);
+	rc = share(a, XPMEM_RDWR, 80);	/* the child checks a's bytes */
+	CHECK(rc == 0 || (user_backend() && rc == EOPNOTSUPP));
+	CHECK_PATTERN(b, size, 90);
+	munmap(a, size);
+	munmap(b, size);
+	close(fd_b);
+}
+
 int main(void)
 {
 	const char *d = test_tmpdir(NULL);
@@ -129,6 +168,7 @@ int main(void)
 		CHECK(rc == 0);
 
 	no_permission_to_reopen();
+	reused_descriptor();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	CHECK(system(cmd) == 0);
 	return 0;
