@@ -6,7 +6,7 @@
  * hooks (jemalloc retains it for reuse); instead the purge hook punches it
  * out of the file, so the file system gets the blocks back while the
  * addresses keep their file offsets. Arena metadata lives in ordinary
- * private memory (metadata.c), not in the kind's file, so all of max_size
+ * private memory (anon.c), not in the kind's file, so all of max_size
  * is usable.
  */
 #include "internal.h"
@@ -69,7 +69,7 @@ static void *hook_alloc(extent_hooks_t *hooks, void *new_addr, size_t size,
 	if (new_addr)
 		return NULL;
 	if (is_metadata_request(alignment, *commit)) {
-		addr = metadata_alloc(size, alignment);
+		addr = anon_alloc(size, alignment);
 		if (addr)
 			*zero = true;
 		return addr;
@@ -98,7 +98,7 @@ static bool hook_dalloc(extent_hooks_t *hooks, void *addr, size_t size,
 {
 	if (in_heap(hooks, addr))
 		return true;
-	return metadata_free(addr, size) != 0;
+	return anon_free(addr, size) != 0;
 }
 
 static void hook_destroy(extent_hooks_t *hooks, void *addr, size_t size,

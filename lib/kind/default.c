@@ -1,83 +1,178 @@
 // SPDX-License-Identifier: MIT
 /*
- * The static kinds MEMKIND_DEFAULT and MEMKIND_REGULAR: the process's own
- * malloc. libmemkind links jemalloc for its arenas, but a program links
- * libc directly, so the C library's malloc stays the process's malloc
- * unless the program itself chooses jemalloc (linking or preloading it).
- * Either way these kinds call plain malloc() and free(), so memory of the
- * default kind and memory from malloc() are interchangeable.
+ * The static kinds MEMKIND_DEFAULT and MEMKIND_REGULAR: a jemalloc arena
+ * of ordinary private memory, used with the thread's own jemalloc cache,
+ * as in memkind. Sizes follow jemalloc's size classes (a 512-byte block
+ * has a usable size of exactly 512), which programs written for memkind
+ * rely on.
+ *
+ * libmemkind links jemalloc, but a program links the C library directly,
+ * so the C library's malloc normally stays the process's malloc, and
+ * memory of these kinds is not malloc() memory. The arena's address
+ * ranges go into the address map like the file-backed kinds', so
+ * memkind_free(NULL, ptr) tells a default-kind block from a malloc() block
+ * with the same two loads.
  */
 #include "internal.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+
+static int default_flags;	/* MALLOCX_ARENA of the default arena */
+
+static void *default_hook_alloc(extent_hooks_t *hooks, void *new_addr,
+				size_t size, size_t alignment, bool *zero,
+				bool *commit, unsigned arena_ind)
+{
+	size_t len = (size + KIND_GRANULE - 1) & ~(KIND_GRANULE - 1);
+	void *p;
+
+	if (new_addr || len < size)
+		return NULL;
+	p = anon_alloc(len, alignment > KIND_GRANULE ? alignment :
+			   KIND_GRANULE);
+	if (!p)
+		return NULL;
+	addrmap_set(p, len, &default_kind);
+	*zero = true;
+	*commit = true;
+	return p;
+}
+
+/* Addresses are kept for reuse (jemalloc retains them). */
+static bool default_hook_dalloc(extent_hooks_t *hooks, void *addr,
+				size_t size, bool committed, unsigned arena_ind)
+{
+	return true;
+}
+
+static bool default_hook_commit(extent_hooks_t *hooks, void *addr,
+				size_t size, size_t offset, size_t length,
+				unsigned arena_ind)
+{
+	return false;
+}
+
+static bool default_hook_purge_lazy(extent_hooks_t *hooks, void *addr,
+				    size_t size, size_t offset, size_t length,
+				    unsigned arena_ind)
+{
+	return madvise((char *)addr + offset, length, MADV_FREE) != 0;
+}
+
+static bool default_hook_purge_forced(extent_hooks_t *hooks, void *addr,
+				      size_t size, size_t offset,
+				      size_t length, unsigned arena_ind)
+{
+	return madvise((char *)addr + offset, length, MADV_DONTNEED) != 0;
+}
+
+static bool default_hook_split(extent_hooks_t *hooks, void *addr,
+			       size_t size, size_t size_a, size_t size_b,
+			       bool committed, unsigned arena_ind)
+{
+	return false;
+}
+
+static bool default_hook_merge(extent_hooks_t *hooks, void *addr_a,
+			       size_t size_a, void *addr_b, size_t size_b,
+			       bool committed, unsigned arena_ind)
+{
+	return false;
+}
+
+static extent_hooks_t default_hooks = {
+	.alloc = default_hook_alloc,
+	.dalloc = default_hook_dalloc,
+	.commit = default_hook_commit,
+	.purge_lazy = default_hook_purge_lazy,
+	.purge_forced = default_hook_purge_forced,
+	.split = default_hook_split,
+	.merge = default_hook_merge,
+};
+
+/*
+ * Created when the library is loaded, so the static kinds work from the
+ * first call. Without it (jemalloc refused an arena), they fall back to
+ * jemalloc's automatic arenas; blocks are then found by the kind argument
+ * only.
+ */
+__attribute__((constructor)) static void default_arena_init(void)
+{
+	extent_hooks_t *hooks = &default_hooks;
+	unsigned arena;
+	size_t sz = sizeof(arena);
+
+	if (mallctl("arenas.create", &arena, &sz, &hooks, sizeof(hooks)) == 0)
+		default_flags = arena_flag(arena);
+}
 
 static void *default_malloc(struct memkind *kind, size_t size)
 {
-	if (size == 0)
+	if (unlikely(size == 0))
 		return NULL;
-	return malloc(size);
+	return mallocx(size, default_flags);
 }
 
 static void *default_calloc(struct memkind *kind, size_t num, size_t size)
 {
-	if (num == 0 || size == 0)
+	size_t total;
+
+	if (__builtin_mul_overflow(num, size, &total)) {
+		errno = ENOMEM;
 		return NULL;
-	return calloc(num, size);
+	}
+	if (total == 0)
+		return NULL;
+	return mallocx(total, default_flags | MALLOCX_ZERO);
 }
 
 static int default_posix_memalign(struct memkind *kind, void **memptr,
 				  size_t alignment, size_t size)
 {
+	void *p;
+
 	if (size == 0) {
 		*memptr = NULL;
 		return 0;
 	}
-	return posix_memalign(memptr, alignment, size);
-}
-
-static void *default_realloc(struct memkind *kind, void *ptr, size_t size)
-{
-	if (size == 0 && ptr) {
-		free(ptr);
-		return NULL;
-	}
-	return realloc(ptr, size);
+	p = mallocx(size, default_flags | MALLOCX_ALIGN(alignment));
+	if (!p)
+		return ENOMEM;
+	*memptr = p;
+	return 0;
 }
 
 static void default_free(struct memkind *kind, void *ptr)
 {
-	free(ptr);
+	dallocx(ptr, 0);
+}
+
+static void *default_realloc(struct memkind *kind, void *ptr, size_t size)
+{
+	void *p;
+
+	if (!ptr)
+		return default_malloc(kind, size);
+	if (size == 0) {
+		dallocx(ptr, 0);
+		return NULL;
+	}
+	p = rallocx(ptr, size, default_flags);
+	if (!p)
+		errno = ENOMEM;
+	return p;
 }
 
 static size_t default_usable_size(struct memkind *kind, void *ptr)
 {
-	return malloc_usable_size(ptr);
+	return sallocx(ptr, 0);
 }
 
 static void *default_defrag(struct memkind *kind, void *ptr)
 {
 	return NULL;
-}
-
-/* The C library's view: mallinfo2() of the whole process heap. */
-static int default_get_stat(struct memkind *kind, memkind_stat_type stat,
-			    size_t *value)
-{
-	struct mallinfo2 mi = mallinfo2();
-
-	switch (stat) {
-	case MEMKIND_STAT_TYPE_RESIDENT:
-		*value = mi.arena + mi.hblkhd;
-		return 0;
-	case MEMKIND_STAT_TYPE_ACTIVE:
-	case MEMKIND_STAT_TYPE_ALLOCATED:
-		*value = mi.uordblks + mi.hblkhd;
-		return 0;
-	default:
-		return MEMKIND_ERROR_INVALID;
-	}
 }
 
 static const struct memkind_ops default_ops = {

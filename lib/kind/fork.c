@@ -153,7 +153,7 @@ static void child(void)
 	unsigned s;
 
 	/* The child has one thread: locks other threads held are reset. */
-	metadata_fork_child();
+	anon_fork_child();
 	addrmap_fork_child();
 	for (s = 0; s < KIND_SLOTS; s++) {
 		kind = registry_get(s);

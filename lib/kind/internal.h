@@ -129,10 +129,10 @@ const struct heap_region *heap_find_region(const struct kind_heap *heap,
 int heap_remap(struct kind_heap *heap, int fd);
 void heap_revoke(struct kind_heap *heap);
 
-/* metadata.c: memory for jemalloc's per-arena metadata */
-void *metadata_alloc(size_t size, size_t alignment);
-int metadata_free(void *addr, size_t size);
-void metadata_fork_child(void);
+/* anon.c: private, zeroed, aligned memory (arena metadata, default kind) */
+void *anon_alloc(size_t size, size_t alignment);
+int anon_free(void *addr, size_t size);
+void anon_fork_child(void);
 
 /* arena.c: jemalloc arena with extent hooks over the heap */
 int arena_create(struct memkind *kind);
@@ -183,8 +183,10 @@ extern const struct memkind_ops shared_ops;
 int pmem_open_tmpfile(const char *dir, int *fd);
 int shared_open_memfd(int *fd);
 
-/* default.c */
+/* default.c, stats.c: the static kinds */
 extern struct memkind default_kind;
+int default_get_stat(struct memkind *kind, memkind_stat_type stat,
+		     size_t *value);
 
 
 #endif /* KIND_INTERNAL_H */

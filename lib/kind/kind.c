@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,17 +107,31 @@ KIND_API int memkind_check_available(memkind_t kind)
 	return kind ? MEMKIND_SUCCESS : MEMKIND_ERROR_INVALID;
 }
 
-/* The kind owning ptr; a pointer outside every kind is the C heap's. */
-static struct memkind *owner_of(const void *ptr)
+/*
+ * The kind owning ptr: a file-backed kind or the default arena, both in
+ * the address map. Anything else belongs to a static kind if the caller
+ * names one (jemalloc's automatic arenas, when jemalloc is the process's
+ * malloc too), else to the C library's heap (NULL).
+ */
+static struct memkind *owner_of(struct memkind *kind, const void *ptr)
 {
-	struct memkind *kind = addrmap_lookup(ptr);
+	struct memkind *owner = addrmap_lookup(ptr);
 
-	return kind ? kind : &default_kind;
+	if (likely(owner))
+		return owner;
+	if (kind && kind->is_static)
+		return &default_kind;
+	return NULL;
 }
 
 KIND_API memkind_t memkind_detect_kind(void *ptr)
 {
-	return ptr ? owner_of(ptr) : NULL;
+	struct memkind *owner;
+
+	if (!ptr)
+		return NULL;
+	owner = addrmap_lookup(ptr);
+	return owner ? owner : &default_kind;
 }
 
 KIND_API void *memkind_malloc(memkind_t kind, size_t size)
@@ -150,11 +165,13 @@ KIND_API int memkind_posix_memalign(memkind_t kind, void **memptr,
 
 KIND_API void *memkind_realloc(memkind_t kind, void *ptr, size_t size)
 {
-	if (ptr)
-		kind = owner_of(ptr);
-	else if (!kind)
-		kind = &default_kind;
-	return kind->ops->realloc(kind, ptr, size);
+	struct memkind *owner;
+
+	if (!ptr)
+		owner = kind ? kind : &default_kind;
+	else if (!(owner = owner_of(kind, ptr)))
+		return size ? realloc(ptr, size) : (free(ptr), NULL);
+	return owner->ops->realloc(owner, ptr, size);
 }
 
 KIND_API void memkind_free(memkind_t kind, void *ptr)
@@ -163,8 +180,11 @@ KIND_API void memkind_free(memkind_t kind, void *ptr)
 
 	if (!ptr)
 		return;
-	owner = owner_of(ptr);
-	owner->ops->free(owner, ptr);
+	owner = owner_of(kind, ptr);
+	if (likely(owner))
+		owner->ops->free(owner, ptr);
+	else
+		free(ptr);
 }
 
 KIND_API size_t memkind_malloc_usable_size(memkind_t kind,
@@ -174,7 +194,9 @@ KIND_API size_t memkind_malloc_usable_size(memkind_t kind,
 
 	if (!ptr)
 		return 0;
-	owner = owner_of(ptr);
+	owner = owner_of(kind, ptr);
+	if (!owner)
+		return malloc_usable_size((void *)ptr);
 	return owner->ops->usable_size(owner, (void *)ptr);
 }
 
@@ -184,6 +206,6 @@ KIND_API void *memkind_defrag_reallocate(memkind_t kind, void *ptr)
 
 	if (!ptr)
 		return NULL;
-	owner = owner_of(ptr);
-	return owner->ops->defrag_reallocate(owner, ptr);
+	owner = owner_of(kind, ptr);
+	return owner ? owner->ops->defrag_reallocate(owner, ptr) : NULL;
 }

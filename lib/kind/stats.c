@@ -33,6 +33,33 @@ static int total_stat(memkind_stat_type stat, size_t *value)
 	return MEMKIND_SUCCESS;
 }
 
+/*
+ * The static kinds: jemalloc's totals less every file-backed kind's share
+ * (their arenas are the only others).
+ */
+int default_get_stat(struct memkind *kind, memkind_stat_type stat,
+		     size_t *value)
+{
+	struct memkind *k;
+	size_t total, v;
+	unsigned s;
+	int ret;
+
+	ret = total_stat(stat, &total);
+	if (ret)
+		return ret;
+	registry_lock();
+	for (s = 0; s < KIND_SLOTS && !ret; s++) {
+		k = registry_get(s);
+		if (k && !(ret = arena_kind_get_stat(k, stat, &v)))
+			total -= v < total ? v : total;
+	}
+	registry_unlock();
+	if (!ret)
+		*value = total;
+	return ret;
+}
+
 /* kind NULL: totals over every jemalloc arena, the kinds' included. */
 KIND_API int memkind_get_stat(memkind_t kind, memkind_stat_type stat,
 			      size_t *value)

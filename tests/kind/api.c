@@ -123,8 +123,23 @@ static void check_static_kinds(void)
 	p = memkind_realloc(NULL, p, 5000);
 	CHECK(p);
 	memkind_free(NULL, p);
-	p = malloc(10);	/* malloc and the default kind are one heap */
+	/* jemalloc's size classes, as memkind's default kind has them. */
+	p = memkind_malloc(MEMKIND_DEFAULT, 512);
+	CHECK(memkind_malloc_usable_size(MEMKIND_DEFAULT, p) == 512);
+	memkind_free(MEMKIND_DEFAULT, p);
+	p = memkind_calloc(MEMKIND_REGULAR, 10, 10);
+	CHECK(p && ((char *)p)[99] == 0);
 	memkind_free(MEMKIND_REGULAR, p);
+	CHECK(memkind_calloc(MEMKIND_DEFAULT, SIZE_MAX / 2, 3) == NULL);
+	CHECK(memkind_posix_memalign(MEMKIND_DEFAULT, &p, 4096, 10) == 0);
+	CHECK(((uintptr_t)p & 4095) == 0);
+	memkind_free(NULL, p);
+	/* With no kind named, a malloc() block is told apart and freed. */
+	p = malloc(10);
+	CHECK(memkind_malloc_usable_size(NULL, p) >= 10);
+	p = memkind_realloc(NULL, p, 20000);
+	CHECK(p);
+	memkind_free(NULL, p);
 	errno = 0;
 	CHECK(memkind_malloc(NULL, 10) == NULL && errno == EINVAL);
 	CHECK(memkind_calloc(NULL, 1, 10) == NULL);

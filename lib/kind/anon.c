@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * Memory for jemalloc's per-arena metadata (its "base" blocks). Each new
- * arena starts with one 2 MiB block, of which it touches a few dozen
- * pages; faulting those in again for every kind would make creating a
- * kind cost tens of page faults. So blocks given back by destroyed arenas
- * are kept in a small cache and handed to the next arena, after zeroing
- * just the pages that are resident (the others read as zero anyway).
+ * Private, zeroed, aligned memory: jemalloc's per-arena metadata (its
+ * "base" blocks) and the default kind's arena. Each new arena starts with
+ * one 2 MiB metadata block, of which it touches a few dozen pages;
+ * faulting those in again for every kind would make creating a kind cost
+ * tens of page faults. So 2 MiB blocks given back by destroyed arenas are
+ * kept in a small cache and handed out again, after zeroing just the pages
+ * that are resident (the others read as zero anyway).
  */
 #include "internal.h"
 
@@ -69,7 +70,7 @@ static void *meta_cache_get(void)
 }
 
 /* Zeroed, committed memory for jemalloc metadata. */
-void *metadata_alloc(size_t size, size_t alignment)
+void *anon_alloc(size_t size, size_t alignment)
 {
 	void *block;
 
@@ -81,7 +82,7 @@ void *metadata_alloc(size_t size, size_t alignment)
 	return meta_map(size, alignment);
 }
 
-int metadata_free(void *addr, size_t size)
+int anon_free(void *addr, size_t size)
 {
 	if (size == KIND_GRANULE && !((uintptr_t)addr & (KIND_GRANULE - 1))) {
 		pthread_mutex_lock(&meta_lock);
@@ -96,7 +97,7 @@ int metadata_free(void *addr, size_t size)
 	return munmap(addr, size) ? -errno : 0;
 }
 
-void metadata_fork_child(void)
+void anon_fork_child(void)
 {
 	pthread_mutex_init(&meta_lock, NULL);
 }
