@@ -38,5 +38,7 @@ EOF
 # active messages, and UCP needs them for wire-up and eager data), so posix
 # carries those and cma the zero-copy transfers, as UCX_TLS=sm would without
 # xpmem.
+# shellcheck disable=SC2034 # used by the scripts that source this file
 interop_compare_tls=self,posix,cma
+# shellcheck disable=SC2034
 interop_compare_cases="tag_bw tag_lat ucp_put_bw ucp_get"

@@ -24,6 +24,7 @@ mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 cd /tmp || exit 1
 
+# shellcheck source=cases.sh
 . /interop/cases.sh
 
 results=/dev/ttyS1

@@ -95,6 +95,7 @@ check_pkg_config() {
 			ok=0
 			continue
 		}
+		# shellcheck disable=SC2086 # the flags are words
 		printf '#include <xpmem.h>\nint main(void) { return xpmem_init() < -1; }\n' |
 			cc -x c -o "$prog" - $flags 2>"$work/pc-$name.log" || {
 			echo "    $name: cc - $flags failed:"
