@@ -179,7 +179,7 @@ static int user_get(xpmem_segid_t segid, int flags, xpmem_apid_t *apid)
 		.segid = segid,
 		.flags = (uint32_t)flags,
 	};
-	struct xpmem_reply *rep = malloc(sizeof(*rep));
+	struct xpmem_reply *rep = calloc(1, sizeof(*rep));
 	struct permit p = { .segid = segid, .flags = (uint32_t)flags };
 	int fds[XPMEM_MAX_FDS];
 	size_t nfds;
@@ -366,7 +366,7 @@ static int user_attach(xpmem_apid_t apid, uint64_t offset, size_t size,
 		return rc;
 	if (offset + size > p.seg_size)
 		return -EINVAL;
-	rep = malloc(sizeof(*rep));
+	rep = calloc(1, sizeof(*rep));
 	if (!rep)
 		return -ENOMEM;
 	req.segid = p.segid;
