@@ -384,8 +384,13 @@ void xpmem_agent_forget(void)
 {
 	if (!running)
 		return;
-	while (agent_st->nconns)
-		drop_conn(agent_st, agent_st->nconns - 1);
+	/*
+	 * The thread may have been halfway through changing its connection
+	 * table when the parent forked, so the child must not trust it: the
+	 * few client sockets stay open until exec (close-on-exec) or exit.
+	 * The listening socket and the wake-up descriptor only change under
+	 * owner.c's lock, which fork holds, so they are safe to close.
+	 */
 	free(agent_st);
 	agent_st = NULL;
 	close(wake_fd);
