@@ -71,7 +71,7 @@ static void check_reclaim(const char *base, size_t block, bool check_fs)
 	CHECK(used >= 60 * MiB);
 	/* Loosely: other processes may use the same file system meanwhile. */
 	if (check_fs)
-		CHECK(before - peak >= 32 * MiB);
+		CHECK((long long)before - (long long)peak >= (long long)(32 * MiB));
 	for (i = 0; i < n; i++)
 		memkind_free(kind, p[i]);
 	/* The thread's cached blocks and the arena's dirty pages go too. */
@@ -81,7 +81,8 @@ static void check_reclaim(const char *base, size_t block, bool check_fs)
 	       used >> 10);
 	CHECK(used <= 4 * MiB);
 	if (check_fs)
-		CHECK(fs_free(dir) - peak >= 32 * MiB);
+		CHECK((long long)fs_free(dir) - (long long)peak >=
+		      (long long)(32 * MiB));
 	CHECK(memkind_destroy_kind(kind) == 0);
 	CHECK(dir_entries(dir) == 0);
 	CHECK(rmdir(dir) == 0);
