@@ -22,18 +22,19 @@ extern "C" {
 #endif
 
 /* API level implemented: memkind 1.14.0 (memkind_get_version() encoding). */
-#define MEMKIND_VERSION_MAJOR	1
-#define MEMKIND_VERSION_MINOR	14
-#define MEMKIND_VERSION_PATCH	0
+#define MEMKIND_VERSION_MAJOR 1
+#define MEMKIND_VERSION_MINOR 14
+#define MEMKIND_VERSION_PATCH 0
 
 /* A kind. Kinds are created by the library and used through this handle. */
 typedef struct memkind *memkind_t;
 
-/* Table of a kind's operations; defined in <memkind/internal/memkind_pmem.h>. */
+/* Table of a kind's operations; defined in <memkind/internal/memkind_pmem.h>.
+ */
 struct memkind_ops;
 
 enum memkind_const {
-	MEMKIND_MAX_KIND = 512,		/* memkind's limit; ours is larger */
+	MEMKIND_MAX_KIND = 512, /* memkind's limit; ours is larger */
 	MEMKIND_ERROR_MESSAGE_SIZE = 128,
 	MEMKIND_PMEM_MIN_SIZE = (1024 * 1024 * 16),
 };
@@ -123,8 +124,7 @@ void *memkind_defrag_reallocate(memkind_t kind, void *ptr);
  */
 #define MEMKIND_HAVE_SHARED_KIND 1
 int memkind_create_shared(size_t max_size, memkind_t *kind);
-int memkind_get_backing(const void *addr, int *fd, off_t *offset,
-			size_t *len);
+int memkind_get_backing(const void *addr, int *fd, off_t *offset, size_t *len);
 
 #ifdef __cplusplus
 }

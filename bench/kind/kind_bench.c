@@ -125,7 +125,8 @@ static double bench_mixed(int nthreads)
 
 	t = now();
 	for (i = 0; i < nthreads; i++) {
-		args[i] = (struct mixed_arg){ kind, ops, 88172645463325252ull + i };
+		args[i] =
+		    (struct mixed_arg){kind, ops, 88172645463325252ull + i};
 		pthread_create(&th[i], NULL, mixed_worker, &args[i]);
 	}
 	for (i = 0; i < nthreads; i++)
@@ -276,7 +277,7 @@ static double bench_largest(void)
 struct measurement {
 	const char *name;
 	double (*run)(void);
-	int threads;	/* for bench_mixed */
+	int threads; /* for bench_mixed */
 	const char *fmt;
 };
 
@@ -288,14 +289,14 @@ static double bench_mixed_n(void)
 }
 
 static const struct measurement measurements[] = {
-	{ "pairs64_Mops", bench_pairs, 0, "%.3f" },
-	{ "mixed1_Mops", bench_mixed_n, 1, "%.3f" },
-	{ "mixed2_Mops", bench_mixed_n, 2, "%.3f" },
-	{ "large_Kops", bench_large, 0, "%.4f" },
-	{ "realloc_Msteps", bench_realloc, 0, "%.3f" },
-	{ "create_per_s", bench_create, 0, "%.1f" },
-	{ "fill_pct", bench_fill, 0, "%.2f" },
-	{ "largest_pct", bench_largest, 0, "%.3f" },
+    {"pairs64_Mops", bench_pairs, 0, "%.3f"},
+    {"mixed1_Mops", bench_mixed_n, 1, "%.3f"},
+    {"mixed2_Mops", bench_mixed_n, 2, "%.3f"},
+    {"large_Kops", bench_large, 0, "%.4f"},
+    {"realloc_Msteps", bench_realloc, 0, "%.3f"},
+    {"create_per_s", bench_create, 0, "%.1f"},
+    {"fill_pct", bench_fill, 0, "%.2f"},
+    {"largest_pct", bench_largest, 0, "%.3f"},
 };
 
 #define NMEASUREMENTS (sizeof(measurements) / sizeof(measurements[0]))

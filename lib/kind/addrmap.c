@@ -11,10 +11,10 @@
 #include <stdint.h>
 #include <sys/mman.h>
 
-#define ADDR_BITS	47
-#define LEAF_BITS	13
-#define TOP_BITS	(ADDR_BITS - KIND_GRANULE_SHIFT - LEAF_BITS)
-#define LEAF_SIZE	((size_t)1 << LEAF_BITS)
+#define ADDR_BITS 47
+#define LEAF_BITS 13
+#define TOP_BITS (ADDR_BITS - KIND_GRANULE_SHIFT - LEAF_BITS)
+#define LEAF_SIZE ((size_t)1 << LEAF_BITS)
 
 typedef _Atomic(struct memkind *) map_leaf[LEAF_SIZE];
 
@@ -23,8 +23,8 @@ static pthread_mutex_t map_grow_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static map_leaf *leaf_get(size_t top, bool create)
 {
-	map_leaf *leaf = atomic_load_explicit(&map_top[top],
-					      memory_order_acquire);
+	map_leaf *leaf =
+	    atomic_load_explicit(&map_top[top], memory_order_acquire);
 	void *mem;
 
 	if (leaf || !create)

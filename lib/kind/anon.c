@@ -16,9 +16,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define META_CACHE_MAX	8
-#define META_PAGE	4096UL
-#define META_PAGES	(KIND_GRANULE / META_PAGE)
+#define META_CACHE_MAX 8
+#define META_PAGE 4096UL
+#define META_PAGES (KIND_GRANULE / META_PAGE)
 
 static void *meta_cache[META_CACHE_MAX];
 static unsigned meta_cached;

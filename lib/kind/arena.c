@@ -19,13 +19,13 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define PAGE_BYTES		4096UL
+#define PAGE_BYTES 4096UL
 /*
  * Once jemalloc has grown an arena by its first 2 MiB, later growth asks
  * for no more than it needs (rounded up to this), so a bounded kind is not
  * cut short by a large final growth step that would not fit.
  */
-#define ARENA_GROW_LIMIT	((size_t)64 << 10)
+#define ARENA_GROW_LIMIT ((size_t)64 << 10)
 
 /* jemalloc 5.3's arena_config_t for "experimental.arenas_create_ext". */
 struct je_arena_config {
@@ -147,15 +147,15 @@ static bool hook_merge(extent_hooks_t *hooks, void *addr_a, size_t size_a,
 }
 
 static const extent_hooks_t kind_extent_hooks = {
-	.alloc = hook_alloc,
-	.dalloc = hook_dalloc,
-	.destroy = hook_destroy,
-	.commit = hook_commit,
-	.decommit = hook_decommit,
-	.purge_lazy = NULL,
-	.purge_forced = hook_purge_forced,
-	.split = hook_split,
-	.merge = hook_merge,
+    .alloc = hook_alloc,
+    .dalloc = hook_dalloc,
+    .destroy = hook_destroy,
+    .commit = hook_commit,
+    .decommit = hook_decommit,
+    .purge_lazy = NULL,
+    .purge_forced = hook_purge_forced,
+    .split = hook_split,
+    .merge = hook_merge,
 };
 
 static int arena_set_ssize(unsigned arena, const char *name, ssize_t v)
@@ -177,8 +177,8 @@ static int arena_set_size(unsigned arena, const char *name, size_t v)
 static int arena_new(struct memkind *kind, unsigned *arena)
 {
 	struct je_arena_config cfg = {
-		.extent_hooks = &kind->hooks,
-		.metadata_use_hooks = true,
+	    .extent_hooks = &kind->hooks,
+	    .metadata_use_hooks = true,
 	};
 	extent_hooks_t *hooks = &kind->hooks;
 	size_t sz = sizeof(*arena);
@@ -187,8 +187,8 @@ static int arena_new(struct memkind *kind, unsigned *arena)
 	ret = mallctl("experimental.arenas_create_ext", arena, &sz, &cfg,
 		      sizeof(cfg));
 	if (ret == ENOENT)
-		ret = mallctl("arenas.create", arena, &sz, &hooks,
-			      sizeof(hooks));
+		ret =
+		    mallctl("arenas.create", arena, &sz, &hooks, sizeof(hooks));
 	return ret;
 }
 
@@ -249,7 +249,8 @@ int arena_create(struct memkind *kind)
 	 */
 	if (kind->policy == MEMKIND_MEM_USAGE_POLICY_CONSERVATIVE)
 		dirty_ms = 0;
-	if ((dirty_ms >= 0 && arena_set_ssize(arena, "dirty_decay_ms", dirty_ms)) ||
+	if ((dirty_ms >= 0 &&
+	     arena_set_ssize(arena, "dirty_decay_ms", dirty_ms)) ||
 	    arena_set_ssize(arena, "muzzy_decay_ms", -1) ||
 	    arena_set_size(arena, "retain_grow_limit", ARENA_GROW_LIMIT)) {
 		arena_destroy(kind);

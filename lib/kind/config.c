@@ -34,8 +34,9 @@ KIND_API void memkind_config_set_size(struct memkind_config *cfg,
 		cfg->size = pmem_size;
 }
 
-KIND_API void memkind_config_set_memory_usage_policy(
-	struct memkind_config *cfg, memkind_mem_usage_policy policy)
+KIND_API void
+memkind_config_set_memory_usage_policy(struct memkind_config *cfg,
+				       memkind_mem_usage_policy policy)
 {
 	if (cfg)
 		cfg->policy = policy;

@@ -59,7 +59,8 @@ static bool mount_says_dax(const char *path)
 		char *sep = strstr(line, " - ");
 
 		if (sscanf(line, "%*u %*u %u:%u %*s %*s %1023s", &maj, &min,
-			   opts) != 3 || !sep)
+			   opts) != 3 ||
+		    !sep)
 			continue;
 		if (makedev(maj, min) != st.st_dev)
 			continue;

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-static int default_flags;	/* MALLOCX_ARENA of the default arena */
+static int default_flags; /* MALLOCX_ARENA of the default arena */
 
 static void *default_hook_alloc(extent_hooks_t *hooks, void *new_addr,
 				size_t size, size_t alignment, bool *zero,
@@ -30,8 +30,8 @@ static void *default_hook_alloc(extent_hooks_t *hooks, void *new_addr,
 
 	if (new_addr || len < size)
 		return NULL;
-	p = anon_alloc(len, alignment > KIND_GRANULE ? alignment :
-			   KIND_GRANULE);
+	p = anon_alloc(len,
+		       alignment > KIND_GRANULE ? alignment : KIND_GRANULE);
 	if (!p)
 		return NULL;
 	addrmap_set(p, len, &default_kind);
@@ -41,14 +41,14 @@ static void *default_hook_alloc(extent_hooks_t *hooks, void *new_addr,
 }
 
 /* Addresses are kept for reuse (jemalloc retains them). */
-static bool default_hook_dalloc(extent_hooks_t *hooks, void *addr,
-				size_t size, bool committed, unsigned arena_ind)
+static bool default_hook_dalloc(extent_hooks_t *hooks, void *addr, size_t size,
+				bool committed, unsigned arena_ind)
 {
 	return true;
 }
 
-static bool default_hook_commit(extent_hooks_t *hooks, void *addr,
-				size_t size, size_t offset, size_t length,
+static bool default_hook_commit(extent_hooks_t *hooks, void *addr, size_t size,
+				size_t offset, size_t length,
 				unsigned arena_ind)
 {
 	return false;
@@ -62,15 +62,15 @@ static bool default_hook_purge_lazy(extent_hooks_t *hooks, void *addr,
 }
 
 static bool default_hook_purge_forced(extent_hooks_t *hooks, void *addr,
-				      size_t size, size_t offset,
-				      size_t length, unsigned arena_ind)
+				      size_t size, size_t offset, size_t length,
+				      unsigned arena_ind)
 {
 	return madvise((char *)addr + offset, length, MADV_DONTNEED) != 0;
 }
 
-static bool default_hook_split(extent_hooks_t *hooks, void *addr,
-			       size_t size, size_t size_a, size_t size_b,
-			       bool committed, unsigned arena_ind)
+static bool default_hook_split(extent_hooks_t *hooks, void *addr, size_t size,
+			       size_t size_a, size_t size_b, bool committed,
+			       unsigned arena_ind)
 {
 	return false;
 }
@@ -83,13 +83,13 @@ static bool default_hook_merge(extent_hooks_t *hooks, void *addr_a,
 }
 
 static extent_hooks_t default_hooks = {
-	.alloc = default_hook_alloc,
-	.dalloc = default_hook_dalloc,
-	.commit = default_hook_commit,
-	.purge_lazy = default_hook_purge_lazy,
-	.purge_forced = default_hook_purge_forced,
-	.split = default_hook_split,
-	.merge = default_hook_merge,
+    .alloc = default_hook_alloc,
+    .dalloc = default_hook_dalloc,
+    .commit = default_hook_commit,
+    .purge_lazy = default_hook_purge_lazy,
+    .purge_forced = default_hook_purge_forced,
+    .split = default_hook_split,
+    .merge = default_hook_merge,
 };
 
 /*
@@ -176,30 +176,30 @@ static void *default_defrag(struct memkind *kind, void *ptr)
 }
 
 static const struct memkind_ops default_ops = {
-	.malloc = default_malloc,
-	.calloc = default_calloc,
-	.posix_memalign = default_posix_memalign,
-	.realloc = default_realloc,
-	.free = default_free,
-	.usable_size = default_usable_size,
-	.defrag_reallocate = default_defrag,
-	.get_stat = default_get_stat,
+    .malloc = default_malloc,
+    .calloc = default_calloc,
+    .posix_memalign = default_posix_memalign,
+    .realloc = default_realloc,
+    .free = default_free,
+    .usable_size = default_usable_size,
+    .defrag_reallocate = default_defrag,
+    .get_stat = default_get_stat,
 };
 
 struct memkind default_kind = {
-	.ops = &default_ops,
-	.name = "memkind_default",
-	.is_static = true,
-	.heap = { .fd = -1 },
-	.fork_fd = -1,
+    .ops = &default_ops,
+    .name = "memkind_default",
+    .is_static = true,
+    .heap = {.fd = -1},
+    .fork_fd = -1,
 };
 
 static struct memkind regular_kind = {
-	.ops = &default_ops,
-	.name = "memkind_regular",
-	.is_static = true,
-	.heap = { .fd = -1 },
-	.fork_fd = -1,
+    .ops = &default_ops,
+    .name = "memkind_regular",
+    .is_static = true,
+    .heap = {.fd = -1},
+    .fork_fd = -1,
 };
 
 KIND_API memkind_t MEMKIND_DEFAULT = &default_kind;

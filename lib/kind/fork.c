@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define COPY_BUF	(64 << 10)
+#define COPY_BUF (64 << 10)
 
 static int copy_range_slow(int in, int out, off_t off, off_t len)
 {
@@ -64,7 +64,8 @@ static int copy_data(int in, int out, off_t size)
 	while (data < size) {
 		data = lseek(in, data, SEEK_DATA);
 		if (data < 0)
-			return errno == ENXIO ? 0 : copy_range(in, out, 0, size);
+			return errno == ENXIO ? 0
+					      : copy_range(in, out, 0, size);
 		hole = lseek(in, data, SEEK_HOLE);
 		if (hole < 0 || hole > size)
 			hole = size;
@@ -78,7 +79,8 @@ static int copy_data(int in, int out, off_t size)
 
 static int snapshot_open(struct kind_heap *heap, int *fd)
 {
-	if (!heap->is_memfd && heap->dir && pmem_open_tmpfile(heap->dir, fd) == 0)
+	if (!heap->is_memfd && heap->dir &&
+	    pmem_open_tmpfile(heap->dir, fd) == 0)
 		return 0;
 	return shared_open_memfd(fd);
 }

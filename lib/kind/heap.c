@@ -19,8 +19,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define PAGE_SIZE_BYTES		4096UL
-#define FILE_GROW_CHUNK		((off_t)2 << 20)
+#define PAGE_SIZE_BYTES 4096UL
+#define FILE_GROW_CHUNK ((off_t)2 << 20)
 
 static size_t round_up(size_t v, size_t a)
 {
@@ -227,8 +227,8 @@ int heap_punch(struct kind_heap *heap, void *addr, size_t size)
 	if (!r)
 		return -EINVAL;
 	off = r->file_off + ((char *)addr - r->base);
-	if (fallocate(heap->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-		      off, (off_t)size) == 0)
+	if (fallocate(heap->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off,
+		      (off_t)size) == 0)
 		return 0;
 	/* Without hole punching, at least drop the pages from memory. */
 	if (madvise(addr, size, MADV_REMOVE) == 0)

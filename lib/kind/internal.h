@@ -18,23 +18,23 @@
 
 #define KIND_API __attribute__((visibility("default")))
 
-#define likely(x)	__builtin_expect(!!(x), 1)
-#define unlikely(x)	__builtin_expect(!!(x), 0)
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
 
 /*
  * MALLOCX_ARENA() holds 12 bits, so jemalloc has at most 4095 arenas; a
  * few are its automatic ones. Slots index the per-thread cache tables.
  */
-#define KIND_SLOTS		4096
-#define KIND_NAME_MAX		64
+#define KIND_SLOTS 4096
+#define KIND_NAME_MAX 64
 
 /* Kinds reserve address space in granules, so lookups are a table index. */
-#define KIND_GRANULE_SHIFT	21
-#define KIND_GRANULE		((size_t)1 << KIND_GRANULE_SHIFT)
+#define KIND_GRANULE_SHIFT 21
+#define KIND_GRANULE ((size_t)1 << KIND_GRANULE_SHIFT)
 
 /* An unlimited kind reserves address space in regions of growing size. */
-#define HEAP_MAX_REGIONS	40
-#define HEAP_FIRST_REGION	((size_t)1 << 30)
+#define HEAP_MAX_REGIONS 40
+#define HEAP_FIRST_REGION ((size_t)1 << 30)
 
 struct memkind_ops {
 	int (*create)(struct memkind *kind, struct memkind_ops *ops,
@@ -65,42 +65,42 @@ struct heap_region {
 /* The backing file of a file-backed kind and the address space over it. */
 struct kind_heap {
 	int fd;
-	size_t max_size;	/* 0: unlimited */
-	size_t used;		/* bytes handed to the arena (bump offset) */
-	off_t file_size;	/* current length of the file */
+	size_t max_size; /* 0: unlimited */
+	size_t used;	 /* bytes handed to the arena (bump offset) */
+	off_t file_size; /* current length of the file */
 	unsigned nregions;
 	struct heap_region regions[HEAP_MAX_REGIONS];
-	pthread_mutex_t lock;	/* used, file_size, regions */
+	pthread_mutex_t lock; /* used, file_size, regions */
 	bool is_memfd;
-	char *dir;		/* pmem: directory of the file (for fork) */
+	char *dir; /* pmem: directory of the file (for fork) */
 };
 
 /* Flags of one thread's cache for one kind (see tcache.c). */
 struct tc_entry {
-	uint32_t gen;		/* kind generation, 0: unused */
-	unsigned tc;		/* jemalloc tcache id, or TC_NONE */
-	int alloc_flags;	/* MALLOCX_ARENA | MALLOCX_TCACHE */
-	int free_flags;		/* MALLOCX_TCACHE */
-	uint32_t probe_gen;	/* kind whose uses are being counted */
-	uint32_t probes;	/* uncached uses before a cache is made */
+	uint32_t gen;	    /* kind generation, 0: unused */
+	unsigned tc;	    /* jemalloc tcache id, or TC_NONE */
+	int alloc_flags;    /* MALLOCX_ARENA | MALLOCX_TCACHE */
+	int free_flags;	    /* MALLOCX_TCACHE */
+	uint32_t probe_gen; /* kind whose uses are being counted */
+	uint32_t probes;    /* uncached uses before a cache is made */
 };
-#define TC_NONE		(~0u)
-#define TC_PROBATION	4
+#define TC_NONE (~0u)
+#define TC_PROBATION 4
 
 struct memkind {
 	const struct memkind_ops *ops;
 	char name[KIND_NAME_MAX];
-	unsigned slot;		/* registry slot, index of thread tables */
-	uint32_t gen;		/* tells this kind from earlier ones in slot */
-	unsigned arena;		/* jemalloc arena index */
+	unsigned slot;	/* registry slot, index of thread tables */
+	uint32_t gen;	/* tells this kind from earlier ones in slot */
+	unsigned arena; /* jemalloc arena index */
 	bool is_static;
 	memkind_mem_usage_policy policy;
 	struct kind_heap heap;
 	extent_hooks_t hooks;	/* per kind, so a hook can find its kind */
-	struct tc_entry direct;	/* flags when no thread cache is available */
+	struct tc_entry direct; /* flags when no thread cache is available */
 	unsigned *tc_ids;	/* thread caches of this kind (slot lock) */
 	unsigned ntc, tc_cap;
-	int fork_fd;		/* snapshot taken before fork() */
+	int fork_fd; /* snapshot taken before fork() */
 };
 
 /* registry.c: slots of live kinds */
@@ -161,7 +161,7 @@ static inline int arena_flag(unsigned arena)
 
 /* tcache.c: per-thread, per-kind jemalloc thread caches */
 extern __thread struct tc_entry *tc_table
-	__attribute__((tls_model("initial-exec")));
+    __attribute__((tls_model("initial-exec")));
 struct tc_entry *tcache_slow_get(struct memkind *kind);
 void tcache_kind_release(struct memkind *kind);
 void tcache_flush_thread(struct memkind *kind);
@@ -176,7 +176,6 @@ static inline const struct tc_entry *tcache_get(struct memkind *kind)
 	return tcache_slow_get(kind);
 }
 
-
 /* shared.c / pmem.c */
 extern const struct memkind_ops pmem_ops;
 extern const struct memkind_ops shared_ops;
@@ -187,6 +186,5 @@ int shared_open_memfd(int *fd);
 extern struct memkind default_kind;
 int default_get_stat(struct memkind *kind, memkind_stat_type stat,
 		     size_t *value);
-
 
 #endif /* KIND_INTERNAL_H */

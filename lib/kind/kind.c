@@ -187,8 +187,8 @@ KIND_API void memkind_free(memkind_t kind, void *ptr)
 		free(ptr);
 }
 
-KIND_API size_t memkind_malloc_usable_size(memkind_t kind,
-					   MEMKIND_MALLOC_USABLE_SIZE_CONST void *ptr)
+KIND_API size_t memkind_malloc_usable_size(
+    memkind_t kind, MEMKIND_MALLOC_USABLE_SIZE_CONST void *ptr)
 {
 	struct memkind *owner;
 

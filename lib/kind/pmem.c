@@ -164,6 +164,7 @@ KIND_API int memkind_pmem_get_mmap_flags(struct memkind *kind, int *flags)
 	return 0;
 }
 
+/* clang-format off */
 #define FILE_KIND_OPS(create_fn)					\
 	{								\
 		.create = create_fn,					\
@@ -179,6 +180,7 @@ KIND_API int memkind_pmem_get_mmap_flags(struct memkind *kind, int *flags)
 		.get_mmap_flags = memkind_pmem_get_mmap_flags,		\
 		.get_stat = arena_kind_get_stat,			\
 	}
+/* clang-format on */
 
 const struct memkind_ops pmem_ops = FILE_KIND_OPS(memkind_pmem_create);
 const struct memkind_ops shared_ops = FILE_KIND_OPS(shared_create);

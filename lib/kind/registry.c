@@ -11,7 +11,7 @@
 #include <errno.h>
 
 struct kind_slot {
-	pthread_mutex_t lock;	/* kind's thread caches */
+	pthread_mutex_t lock; /* kind's thread caches */
 	struct memkind *kind;
 	uint32_t gen;
 };

@@ -22,9 +22,9 @@ KIND_API int memkind_update_cached_stats(void)
 static int total_stat(memkind_stat_type stat, size_t *value)
 {
 	static const char *const names[] = {
-		[MEMKIND_STAT_TYPE_RESIDENT] = "stats.resident",
-		[MEMKIND_STAT_TYPE_ACTIVE] = "stats.active",
-		[MEMKIND_STAT_TYPE_ALLOCATED] = "stats.allocated",
+	    [MEMKIND_STAT_TYPE_RESIDENT] = "stats.resident",
+	    [MEMKIND_STAT_TYPE_ACTIVE] = "stats.active",
+	    [MEMKIND_STAT_TYPE_ALLOCATED] = "stats.allocated",
 	};
 	size_t sz = sizeof(*value);
 

@@ -139,8 +139,8 @@ struct tc_entry *tcache_slow_get(struct memkind *kind)
 	if (mallctl("tcache.create", &tc, &sz, NULL, 0) == 0) {
 		if (kind_remember_tc(kind, tc) == 0) {
 			e->tc = tc;
-			e->alloc_flags = arena_flag(kind->arena) |
-					 MALLOCX_TCACHE(tc);
+			e->alloc_flags =
+			    arena_flag(kind->arena) | MALLOCX_TCACHE(tc);
 			e->free_flags = MALLOCX_TCACHE(tc);
 		} else {
 			tcache_destroy_id(tc);

@@ -11,13 +11,20 @@
 static void check_errors_text(void)
 {
 	static const int codes[] = {
-		MEMKIND_SUCCESS, MEMKIND_ERROR_UNAVAILABLE, MEMKIND_ERROR_MBIND,
-		MEMKIND_ERROR_MMAP, MEMKIND_ERROR_MALLOC, MEMKIND_ERROR_ENVIRON,
-		MEMKIND_ERROR_INVALID, MEMKIND_ERROR_TOOMANY,
-		MEMKIND_ERROR_BADOPS, MEMKIND_ERROR_HUGETLB,
-		MEMKIND_ERROR_MEMTYPE_NOT_AVAILABLE,
-		MEMKIND_ERROR_OPERATION_FAILED, MEMKIND_ERROR_ARENAS_CREATE,
-		MEMKIND_ERROR_RUNTIME,
+	    MEMKIND_SUCCESS,
+	    MEMKIND_ERROR_UNAVAILABLE,
+	    MEMKIND_ERROR_MBIND,
+	    MEMKIND_ERROR_MMAP,
+	    MEMKIND_ERROR_MALLOC,
+	    MEMKIND_ERROR_ENVIRON,
+	    MEMKIND_ERROR_INVALID,
+	    MEMKIND_ERROR_TOOMANY,
+	    MEMKIND_ERROR_BADOPS,
+	    MEMKIND_ERROR_HUGETLB,
+	    MEMKIND_ERROR_MEMTYPE_NOT_AVAILABLE,
+	    MEMKIND_ERROR_OPERATION_FAILED,
+	    MEMKIND_ERROR_ARENAS_CREATE,
+	    MEMKIND_ERROR_RUNTIME,
 	};
 	char msg[MEMKIND_ERROR_MESSAGE_SIZE], other[MEMKIND_ERROR_MESSAGE_SIZE];
 	size_t i;
@@ -27,7 +34,8 @@ static void check_errors_text(void)
 		CHECK(strlen(msg) > 10);
 		CHECK(!strstr(msg, "undefined"));
 		if (i) {
-			memkind_error_message(codes[i - 1], other, sizeof(other));
+			memkind_error_message(codes[i - 1], other,
+					      sizeof(other));
 			CHECK(strcmp(msg, other) != 0);
 		}
 	}
@@ -96,8 +104,8 @@ static void check_bad_create(const char *dir)
 	memkind_config_set_memory_usage_policy(cfg, 77);
 	CHECK(memkind_create_pmem_with_config(cfg, &kind) ==
 	      MEMKIND_ERROR_INVALID);
-	memkind_config_set_memory_usage_policy(cfg,
-		MEMKIND_MEM_USAGE_POLICY_CONSERVATIVE);
+	memkind_config_set_memory_usage_policy(
+	    cfg, MEMKIND_MEM_USAGE_POLICY_CONSERVATIVE);
 	CHECK(memkind_create_pmem_with_config(cfg, &kind) == 0);
 	CHECK(memkind_destroy_kind(kind) == 0);
 	memkind_config_delete(cfg);
@@ -168,7 +176,7 @@ static void check_pmem_kind(const char *dir)
 	p = memkind_realloc(kind, p, 100000);
 	CHECK(p && check_pattern(p, 1000, 1));
 	CHECK(memkind_detect_kind(p) == kind);
-	memkind_free(NULL, p);	/* finds the kind itself */
+	memkind_free(NULL, p); /* finds the kind itself */
 
 	errno = 0;
 	CHECK(memkind_calloc(kind, SIZE_MAX / 2, 4) == NULL && errno == ENOMEM);
@@ -186,14 +194,15 @@ static void check_pmem_kind(const char *dir)
 	CHECK(memkind_posix_memalign(kind, &p, 64, SIZE_MAX - 100) == ENOMEM);
 	CHECK(memkind_posix_memalign(kind, &p, 4096, 100) == 0);
 	CHECK(((uintptr_t)p & 4095) == 0 && memkind_detect_kind(p) == kind);
-	q = memkind_realloc(NULL, p, 0);	/* realloc to 0 frees */
+	q = memkind_realloc(NULL, p, 0); /* realloc to 0 frees */
 	CHECK(q == NULL);
 	p = memkind_realloc(kind, NULL, 64);
 	CHECK(p && memkind_detect_kind(p) == kind);
 	fill_pattern(p, 64, 9);
 	errno = 0;
-	CHECK(memkind_realloc(kind, p, SIZE_MAX - 100) == NULL && errno == ENOMEM);
-	CHECK(check_pattern(p, 64, 9));	/* a failed realloc keeps the block */
+	CHECK(memkind_realloc(kind, p, SIZE_MAX - 100) == NULL &&
+	      errno == ENOMEM);
+	CHECK(check_pattern(p, 64, 9)); /* a failed realloc keeps the block */
 	memkind_free(kind, p);
 
 	CHECK(memkind_pmem_get_mmap_flags(kind, &flags) == 0);
@@ -241,7 +250,7 @@ int main(void)
 	fds = count_fds();
 	maps = count_maps();
 	check_bad_create(dir);
-	CHECK(count_fds() == fds);	/* failed creates leave nothing open */
+	CHECK(count_fds() == fds); /* failed creates leave nothing open */
 	CHECK(count_maps() == maps);
 	check_static_kinds();
 	check_pmem_kind(dir);

@@ -8,8 +8,8 @@
 
 #include "kind_helpers.h"
 
-#define KIND_SIZE	(32 * MiB)
-#define MAX_BLOCKS	(KIND_SIZE / 16)
+#define KIND_SIZE (32 * MiB)
+#define MAX_BLOCKS (KIND_SIZE / 16)
 
 static void **blocks;
 

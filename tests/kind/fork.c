@@ -57,7 +57,7 @@ static atomic_int stop;
 /* Allocates and frees on every kind until told to stop. */
 static void *churn(void *arg)
 {
-	void *p[32] = { 0 };
+	void *p[32] = {0};
 	unsigned i = 0;
 
 	while (!atomic_load(&stop)) {

@@ -34,9 +34,9 @@ static void use(memkind_t kind, int n)
 
 static void *thread_main(void *arg)
 {
-	use(shared_kind, 640);		/* well past the uncached start */
-	pthread_barrier_wait(&step);	/* main destroys the kind ... */
-	pthread_barrier_wait(&step);	/* ... and makes a new one */
+	use(shared_kind, 640);	     /* well past the uncached start */
+	pthread_barrier_wait(&step); /* main destroys the kind ... */
+	pthread_barrier_wait(&step); /* ... and makes a new one */
 	use(shared_kind, 640);
 	return NULL;
 }
@@ -60,7 +60,7 @@ static void check_crossing_lifetimes(void)
 
 static void check_growth_past_first_region(void)
 {
-	const size_t big = 700 * MiB;	/* never touched but at the ends */
+	const size_t big = 700 * MiB; /* never touched but at the ends */
 	memkind_t kind;
 	char *p[4];
 	off_t off[4];

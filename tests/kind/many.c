@@ -29,8 +29,8 @@ static void check_many_live(const char *dir)
 	int i;
 
 	for (i = 0; i < NKINDS; i++) {
-		int err = memkind_create_pmem(dir, MEMKIND_PMEM_MIN_SIZE,
-					      &kinds[i]);
+		int err =
+		    memkind_create_pmem(dir, MEMKIND_PMEM_MIN_SIZE, &kinds[i]);
 
 		if (err)
 			fprintf(stderr, "kind %d: error %d\n", i, err);
@@ -54,7 +54,8 @@ static void cycle(const char *dir, int n)
 	int i;
 
 	for (i = 0; i < n; i++) {
-		CHECK(memkind_create_pmem(dir, i % 2 ? 0 : 32 * MiB, &kind) == 0);
+		CHECK(memkind_create_pmem(dir, i % 2 ? 0 : 32 * MiB, &kind) ==
+		      0);
 		void *p = memkind_malloc(kind, 100 + i);
 
 		CHECK(p);
@@ -70,7 +71,7 @@ static void check_cycles_leave_nothing(const char *dir)
 {
 	int fds, maps;
 
-	cycle(dir, 50);	/* warm up: caches settle */
+	cycle(dir, 50); /* warm up: caches settle */
 	fds = count_fds();
 	maps = count_maps();
 	cycle(dir, 500);

@@ -62,7 +62,7 @@ static void check_defrag(memkind_t kind)
 	for (i = 0; i < NSMALL; i++)
 		memkind_free(NULL, p[i]);
 	n = memkind_malloc(kind, 4 * MiB);
-	CHECK(memkind_defrag_reallocate(kind, n) == NULL);	/* large */
+	CHECK(memkind_defrag_reallocate(kind, n) == NULL); /* large */
 	memkind_free(kind, n);
 	n = memkind_malloc(MEMKIND_DEFAULT, 48);
 	CHECK(memkind_defrag_reallocate(MEMKIND_DEFAULT, n) == NULL);

@@ -39,8 +39,8 @@ static memkind_t conservative_kind(const char *dir)
 	CHECK(cfg);
 	memkind_config_set_path(cfg, dir);
 	memkind_config_set_size(cfg, 0);
-	memkind_config_set_memory_usage_policy(cfg,
-		MEMKIND_MEM_USAGE_POLICY_CONSERVATIVE);
+	memkind_config_set_memory_usage_policy(
+	    cfg, MEMKIND_MEM_USAGE_POLICY_CONSERVATIVE);
 	CHECK(memkind_create_pmem_with_config(cfg, &kind) == 0);
 	memkind_config_delete(cfg);
 	return kind;
@@ -71,7 +71,8 @@ static void check_reclaim(const char *base, size_t block, bool check_fs)
 	CHECK(used >= 60 * MiB);
 	/* Loosely: other processes may use the same file system meanwhile. */
 	if (check_fs)
-		CHECK((long long)before - (long long)peak >= (long long)(32 * MiB));
+		CHECK((long long)before - (long long)peak >=
+		      (long long)(32 * MiB));
 	for (i = 0; i < n; i++)
 		memkind_free(kind, p[i]);
 	/* The thread's cached blocks and the arena's dirty pages go too. */

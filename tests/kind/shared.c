@@ -11,11 +11,11 @@
 
 #include "kind_helpers.h"
 
-#define SPAN (64 * MiB)	/* the whole kind */
+#define SPAN (64 * MiB) /* the whole kind */
 
 struct req {
-	off_t off;	/* file offset to look at */
-	uint32_t seed;	/* pattern expected there */
+	off_t off;     /* file offset to look at */
+	uint32_t seed; /* pattern expected there */
 	uint32_t len;
 };
 
@@ -55,7 +55,7 @@ static off_t offset_of(void *p)
 
 static void ask(int wr, int rd, void *p, uint32_t seed, uint32_t len)
 {
-	struct req q = { offset_of(p), seed, len };
+	struct req q = {offset_of(p), seed, len};
 	char ok = 0;
 
 	CHECK(write(wr, &q, sizeof(q)) == sizeof(q));
@@ -93,7 +93,7 @@ int main(void)
 
 	fill_pattern(first, 4096, 1);
 	ask(to[1], from[0], first, 1, 4096);
-	fill_pattern(first, 4096, 2);	/* a change is seen, not a copy */
+	fill_pattern(first, 4096, 2); /* a change is seen, not a copy */
 	ask(to[1], from[0], first, 2, 4096);
 	/* Free and reallocate many times: every address keeps its offset. */
 	for (i = 0; i < 200; i++) {

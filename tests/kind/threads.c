@@ -10,11 +10,11 @@
 
 #include "kind_helpers.h"
 
-#define NTHREADS	4
-#define NKINDS		3
-#define SLOTS		2048
-#define OPS		30000
-#define ROUNDS		3
+#define NTHREADS 4
+#define NKINDS 3
+#define SLOTS 2048
+#define OPS 30000
+#define ROUNDS 3
 
 struct slot {
 	pthread_mutex_t lock;
@@ -44,8 +44,8 @@ static void *worker(void *arg)
 		uint64_t r = rng(&s);
 		struct slot *sl = &slots[r % SLOTS];
 		memkind_t kind = kinds[(r >> 16) % NKINDS];
-		size_t size = (r >> 24) % 8 ? 1 + (r >> 32) % 2048 :
-					      1 + (r >> 32) % (32 << 10);
+		size_t size = (r >> 24) % 8 ? 1 + (r >> 32) % 2048
+					    : 1 + (r >> 32) % (32 << 10);
 
 		pthread_mutex_lock(&sl->lock);
 		if (sl->p) {
@@ -56,9 +56,9 @@ static void *worker(void *arg)
 				     sl->p);
 			sl->p = NULL;
 		} else {
-			sl->p = (r >> 40) % 4 ?
-				memkind_malloc(kind, size) :
-				memkind_realloc(kind, NULL, size);
+			sl->p = (r >> 40) % 4
+				    ? memkind_malloc(kind, size)
+				    : memkind_realloc(kind, NULL, size);
 			if (!sl->p) {
 				failed = 2;
 			} else {
@@ -88,8 +88,9 @@ int main(void)
 		CHECK(memkind_create_pmem(dir, 256 * MiB, &kinds[1]) == 0);
 		CHECK(memkind_create_shared(0, &kinds[2]) == 0);
 		for (i = 0; i < NTHREADS; i++)
-			CHECK(pthread_create(&th[i], NULL, worker,
-					     (void *)(uintptr_t)(round * 16 + i)) == 0);
+			CHECK(pthread_create(
+				  &th[i], NULL, worker,
+				  (void *)(uintptr_t)(round * 16 + i)) == 0);
 		for (i = 0; i < NTHREADS; i++)
 			pthread_join(th[i], NULL);
 		CHECK(failed == 0);
