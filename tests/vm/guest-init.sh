@@ -14,6 +14,7 @@
 #   vmtest.timeout=SECONDS   per-test limit (SIGKILL)
 #   vmtest.kmemleak=1        scan for leaks after the module is unloaded
 #   vmtest.stress=SECONDS    passed to tests as XPMEM_STRESS_SECONDS
+#   vmtest.cycles=N          passed to tests as XPMEM_CYCLES
 #   vmtest.only=A,B          run only these tests (area/name)
 
 export PATH=/bin
@@ -55,6 +56,7 @@ test_timeout=$(param timeout 120)
 kmemleak=$(param kmemleak 0)
 only=$(param only "")
 export XPMEM_STRESS_SECONDS="$(param stress 10)"
+export XPMEM_CYCLES="$(param cycles 10000)"
 export XPMEM_TEST_VM=1
 export TMPDIR=/tmp
 
@@ -93,6 +95,9 @@ run_test() {
 	# Prefixed so the host's log check can tell test output from the kernel.
 	if [ $verdict != PASS ]; then
 		sed 's/^/VMOUT /' /tmp/test.out | tail -n 60
+	else
+		# The summary line some tests print (operations, calls made).
+		sed 's/^/VMOUT /' /tmp/test.out | tail -n 2
 	fi
 	report "VMRESULT $verdict $name $rc"
 }
