@@ -31,4 +31,8 @@ clean:
 	rm -rf build build-san
 	$(MAKE) -C kernel clean >/dev/null 2>&1 || true
 
-.PHONY: all clean demo
+# xpmem.ko, built in kernel/ for KDIR (default: the running kernel).
+module:
+	$(MAKE) -C kernel $(if $(KDIR),KDIR=$(KDIR))
+
+.PHONY: all clean demo module
