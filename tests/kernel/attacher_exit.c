@@ -48,6 +48,7 @@ static void run(xpmem_segid_t segid, unsigned char *mem, bool kill_it,
 {
 	struct channel ch;
 	struct kstats live;
+	size_t i;
 	pid_t pid;
 
 	channel_open(&ch);
@@ -77,6 +78,9 @@ static void run(xpmem_segid_t segid, unsigned char *mem, bool kill_it,
 	}
 	CHECK_KSTATS_BACK(owner_only, 5);
 	CHECK_PATTERN(mem + 8 * page_size(), page_size(), seed);
+	/* Put the original bytes back for the next attacher's checks. */
+	for (i = 8 * page_size(); i < 9 * page_size(); i++)
+		mem[i] = pattern_byte(i, 9);
 	close(ch.up[0]);
 	close(ch.down[1]);
 }

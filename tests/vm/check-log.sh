@@ -57,14 +57,20 @@ else
 	fi
 fi
 
-errors=$(strip_cr "$events" 2>/dev/null | grep '^VMERROR ' | sed 's/^VMERROR //')
+# The guest reports on both channels; the console copy covers a line the
+# events channel lost.
+both() {
+	cat "$events" "$console" 2>/dev/null | tr -d '\r'
+}
+
+errors=$(both | grep '^VMERROR ' | sed 's/^VMERROR //' | sort -u)
 if [ -n "$errors" ]; then
 	while IFS= read -r e; do
 		problem "$e"
 	done <<<"$errors"
 fi
 
-if ! strip_cr "$events" 2>/dev/null | grep -qx 'VMEND'; then
+if ! both | grep -qx 'VMEND'; then
 	problem "the guest never reached its end marker (timeout, hang or crash); last console lines:"
 	strip_cr "$console" 2>/dev/null | tail -n 40 | sed 's/^/    | /'
 fi

@@ -30,11 +30,13 @@ mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
-results=/dev/ttyS1
-stty -F "$results" raw -echo 2>/dev/null
+# Opened once: reopening a serial port resets its FIFO, which can drop the
+# end of the previous line.
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
+exec 3>/dev/ttyS1
 
 report() {
-	echo "$*" >"$results"
+	echo "$*" >&3
 	echo "$*"
 }
 
@@ -84,7 +86,7 @@ run_test() {
 	echo "VMSTART $name"
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	(cd /tmp && timeout -s KILL "$test_timeout" "$bin" </dev/null \
-		>/tmp/test.out 2>&1)
+		>/tmp/test.out 2>&1 3>&-)
 	rc=$?
 	echo "VMTIME $name $(awk -v a="$t0" '{ printf "%.1f", $1 - a }' /proc/uptime) s"
 	case $rc in

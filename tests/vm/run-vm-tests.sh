@@ -107,8 +107,9 @@ record_tests() {
 	local name=$1 dir=$2 t verdict rc line
 
 	for t in $(expected_tests); do
-		line=$(tr -d '\r' <"$dir/events.log" |
-			grep -E "^VMRESULT (PASS|FAIL|SKIP) $t [0-9]+$" | tail -n 1)
+		# The events channel first; the console as a fallback.
+		line=$(cat "$dir/events.log" "$dir/console.log" | tr -d '\r' |
+			grep -E "^VMRESULT (PASS|FAIL|SKIP) $t [0-9]+$" | head -n 1)
 		if [ -z "$line" ]; then
 			record FAIL "vm-$name/$t" "no result from the guest"
 			continue
