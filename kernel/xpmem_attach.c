@@ -5,8 +5,8 @@
  * device file whose PTEs are filled at fault time from the owner's pages
  * and dropped by the owner's mmu notifier (xpmem_notifier.c).
  *
- * Each attachment owns a range of file offsets (a "slot") in its
- * process's open of the device; the fault handler turns a file offset
+ * Each attachment owns a range of file offsets in its process's open of
+ * the device; the fault handler turns a file offset
  * into an owner address, and invalidation zaps by file offset, which
  * stays right when the VMA is moved.
  */
@@ -143,6 +143,7 @@ static struct xpmem_attachment *xpmem_att_alloc(struct xpmem_proc *proc,
 	kref_init(&att->kref);
 	spin_lock_init(&att->lock);
 	INIT_LIST_HEAD(&att->ap_link);
+	INIT_LIST_HEAD(&att->pending_link);
 	xpmem_ap_get(ap);
 	att->ap = ap;
 	xpmem_proc_get(proc);
@@ -157,18 +158,66 @@ static struct xpmem_attachment *xpmem_att_alloc(struct xpmem_proc *proc,
 	return att;
 }
 
+/*
+ * File offsets are handed out in increasing order (with a one-page gap) and
+ * start over when the open has no attachment left. The limit keeps byte
+ * offsets below 2^63.
+ */
+#define XPMEM_PGOFF_LIMIT	(1ULL << (63 - PAGE_SHIFT))
+
+static int xpmem_att_alloc_pgoff(struct xpmem_attachment *att)
+{
+	struct xpmem_proc *proc = att->proc;
+	u64 pages = xpmem_att_pages(att) + 1;
+	int ret = 0;
+
+	spin_lock(&proc->att_lock);
+	if (pages > XPMEM_PGOFF_LIMIT - proc->next_pgoff) {
+		ret = -ENOSPC;
+	} else {
+		att->pgoff = proc->next_pgoff;
+		proc->next_pgoff += pages;
+		proc->nr_atts++;
+		list_add_tail(&att->pending_link, &proc->pending);
+	}
+	spin_unlock(&proc->att_lock);
+	return ret;
+}
+
+/**
+ * xpmem_att_release_pgoff() - give back an attachment's file offsets
+ * @att: the attachment, whose VMA is gone
+ */
+void xpmem_att_release_pgoff(struct xpmem_attachment *att)
+{
+	struct xpmem_proc *proc = att->proc;
+
+	if (!att->pgoff_live)
+		return;
+	spin_lock(&proc->att_lock);
+	list_del_init(&att->pending_link);
+	if (!--proc->nr_atts)
+		proc->next_pgoff = 0;
+	spin_unlock(&proc->att_lock);
+}
+
+/* Not pending any more: vm_mmap() returned. */
+static void xpmem_att_mapped(struct xpmem_attachment *att)
+{
+	spin_lock(&att->proc->att_lock);
+	list_del_init(&att->pending_link);
+	spin_unlock(&att->proc->att_lock);
+}
+
 /* Give the attachment its file offsets and watch the owner's range. */
 static int xpmem_att_register(struct xpmem_attachment *att)
 {
-	u32 slot;
 	int ret;
 
-	ret = xa_alloc(&att->proc->atts, &slot, att,
-		       XA_LIMIT(0, xpmem_slot_max), GFP_KERNEL);
+	ret = xpmem_att_alloc_pgoff(att);
 	if (ret)
-		return ret == -EBUSY ? -ENOSPC : ret;
-	att->slot = slot;
-	att->pgoff = (pgoff_t)slot << xpmem_slot_shift;
+		return ret;
+	att->pgoff_live = true;
 
 	/* Inserting the first notifier registers on the mm: users > 0. */
 	if (!mmget_not_zero(att->owner_mm))
@@ -289,6 +338,7 @@ int xpmem_cmd_attach(struct file *file, struct xpmem_proc *proc,
 		goto out_att;
 
 	addr = xpmem_attach_map(file, att, cmd.vaddr);
+	xpmem_att_mapped(att);
 	if (IS_ERR_VALUE(addr)) {
 		ret = (int)addr;
 		xpmem_att_unlink(att);
@@ -326,21 +376,22 @@ int xpmem_cmd_detach(struct xpmem_proc *proc, void __user *arg)
 	return xpmem_unmap_at(proc, NULL, cmd.vaddr);
 }
 
-/* Find the pending attachment this mmap call is for. */
+/* Find the pending attachment this mmap call is for, with a reference. */
 static struct xpmem_attachment *xpmem_mmap_att(struct xpmem_proc *proc,
 					       struct vm_area_struct *vma)
 {
-	struct xpmem_attachment *att;
-	unsigned long slot = vma->vm_pgoff >> xpmem_slot_shift;
+	struct xpmem_attachment *att, *found = NULL;
 
-	if (slot > xpmem_slot_max)
-		return NULL;
-	xa_lock(&proc->atts);
-	att = xa_load(&proc->atts, slot);
-	if (att && !kref_get_unless_zero(&att->kref))
-		att = NULL;
-	xa_unlock(&proc->atts);
-	return att;
+	spin_lock(&proc->att_lock);
+	list_for_each_entry(att, &proc->pending, pending_link) {
+		if (att->mapper == current && att->pgoff == vma->vm_pgoff) {
+			if (kref_get_unless_zero(&att->kref))
+				found = att;
+			break;
+		}
+	}
+	spin_unlock(&proc->att_lock);
+	return found;
 }
 
 /**

@@ -11,7 +11,6 @@
  * and its permits released.
  */
 #include <linux/fs.h>
-#include <linux/log2.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -19,10 +18,6 @@
 #include <linux/slab.h>
 
 #include "xpmem_private.h"
-
-/* Attachment file offsets: slot << xpmem_slot_shift pages. */
-unsigned int xpmem_slot_shift;
-u32 xpmem_slot_max;
 
 /* The i_mmap lock of our mappings nests inside mmu notifier callbacks. */
 static struct lock_class_key xpmem_i_mmap_key;
@@ -40,7 +35,6 @@ static void xpmem_proc_free(struct kref *kref)
 {
 	struct xpmem_proc *proc = container_of(kref, struct xpmem_proc, kref);
 
-	xa_destroy(&proc->atts);
 	mmdrop(proc->mm);
 	put_pid(proc->tgid);
 	kfree(proc);
@@ -121,7 +115,8 @@ static struct xpmem_proc *xpmem_proc_alloc(struct inode *inode)
 	mutex_init(&proc->lock);
 	INIT_LIST_HEAD(&proc->segs);
 	INIT_LIST_HEAD(&proc->aps);
-	xa_init_flags(&proc->atts, XA_FLAGS_ALLOC);
+	spin_lock_init(&proc->att_lock);
+	INIT_LIST_HEAD(&proc->pending);
 	address_space_init_once(&proc->mapping);
 	lockdep_set_class(&proc->mapping.i_mmap_rwsem, &xpmem_i_mmap_key);
 	proc->mapping.host = inode;
@@ -229,21 +224,10 @@ static struct miscdevice xpmem_miscdev = {
 	.mode = 0666,
 };
 
-/*
- * Each attachment gets file offsets for as many pages as an address space
- * has; offsets stay below 2^63 bytes.
- */
-static void xpmem_slots_init(void)
-{
-	xpmem_slot_shift = order_base_2(TASK_SIZE_MAX >> PAGE_SHIFT);
-	xpmem_slot_max = (1U << (63 - PAGE_SHIFT - xpmem_slot_shift)) - 1;
-}
-
 static int __init xpmem_init(void)
 {
 	int ret;
 
-	xpmem_slots_init();
 	ret = xpmem_notifier_init();
 	if (ret)
 		return ret;

@@ -129,7 +129,7 @@ static void xpmem_att_free_fn(struct work_struct *work)
 
 	if (att->notifier_live)
 		mmu_interval_notifier_remove(&att->notifier);
-	xa_cmpxchg(&proc->atts, att->slot, att, NULL, GFP_KERNEL);
+	xpmem_att_release_pgoff(att);
 	xpmem_proc_put(proc);
 	kfree(att);
 }

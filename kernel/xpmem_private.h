@@ -54,7 +54,10 @@ struct xpmem_proc {
 	 * the i_mmap lock keeps its page tables from being freed.
 	 */
 	struct address_space mapping;
-	struct xarray atts;		/* offset slot -> attachment */
+	spinlock_t att_lock;		/* the four fields below */
+	struct list_head pending;	/* attachments inside vm_mmap() */
+	u64 next_pgoff;			/* first free file page */
+	unsigned long nr_atts;		/* attachments holding file pages */
 	struct mutex lock;		/* segs, aps, closed */
 	struct list_head segs;
 	struct list_head aps;
@@ -102,10 +105,11 @@ struct xpmem_attachment {
 	struct mm_struct *owner_mm;	/* == ap->seg->mm */
 	struct mmu_interval_notifier notifier;	/* on owner_mm */
 	bool notifier_live;
+	bool pgoff_live;		/* holds file pages of proc */
 	unsigned long owner_start;	/* first owner address mapped */
 	unsigned long size;
-	u32 slot;			/* in proc->atts */
 	pgoff_t pgoff;			/* first file page of the mapping */
+	struct list_head pending_link;	/* proc->pending */
 	bool writable;
 	struct task_struct *mapper;	/* task inside vm_mmap() while pending */
 	struct list_head ap_link;	/* ap->atts */
@@ -122,8 +126,6 @@ struct xpmem_attachment {
 };
 
 /* xpmem_main.c */
-extern unsigned int xpmem_slot_shift;
-extern u32 xpmem_slot_max;
 void xpmem_proc_get(struct xpmem_proc *proc);
 void xpmem_proc_put(struct xpmem_proc *proc);
 
@@ -159,6 +161,7 @@ int xpmem_mmap(struct file *file, struct vm_area_struct *vma);
 void xpmem_att_put(struct xpmem_attachment *att);
 void xpmem_att_kill(struct xpmem_attachment *att);
 void xpmem_att_unmap(struct xpmem_attachment *att);
+void xpmem_att_release_pgoff(struct xpmem_attachment *att);
 
 /* xpmem_notifier.c */
 extern const struct mmu_interval_notifier_ops xpmem_notifier_ops;
