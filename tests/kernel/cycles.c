@@ -2,7 +2,7 @@
 /*
  * 10,000 make/get/attach/fault/detach/release/remove cycles in one process
  * ($XPMEM_CYCLES overrides the number: the VM harness asks for fewer on
- * the debug kernel, where one cycle costs about 25 ms under TCG).
+ * the debug kernel, where one cycle costs 25 to 50 ms under TCG).
  * The first cycle checks that each step shows in the module's counters (so
  * that the final check is not vacuous; the touch must count as a fault,
  * whether or not the module keeps pages pinned); every 1,000 cycles and at the end

@@ -59,7 +59,7 @@ if [ -z "$qemu" ] || [ -z "$found" ]; then
 fi
 
 # Per-kernel settings: the debug kernel is about four times slower (its
-# make/attach/detach cycle about twenty times), and it is the one with
+# make/attach/detach cycle a hundred times), and it is the one with
 # kmemleak.
 vm_limit() { case "$1" in *-debug) echo 600 ;; *) echo 300 ;; esac; }
 # kmemleak's scans, the slowest part of the debug run, grow with memory.
@@ -67,7 +67,7 @@ vm_memory() { case "$1" in *-debug) echo 1024 ;; *) echo 2048 ;; esac; }
 test_limit() { case "$1" in *-debug) echo 240 ;; *) echo 90 ;; esac; }
 extra_append() {
 	case "$1" in
-	*-debug) echo "kmemleak=on vmtest.kmemleak=1 vmtest.stress=10 vmtest.cycles=2000" ;;
+	*-debug) echo "kmemleak=on vmtest.kmemleak=1 vmtest.stress=10 vmtest.cycles=1000" ;;
 	*) echo "vmtest.stress=10" ;;
 	esac
 }
