@@ -11,7 +11,7 @@
 
 #define PAGES 64
 
-enum msg { MSG_READY = 1 };
+enum msg { MSG_READY = 1, MSG_EXIT };
 
 static void attacher(xpmem_segid_t segid, struct channel *ch, bool spin,
 		     unsigned int seed)
@@ -35,6 +35,9 @@ static void attacher(xpmem_segid_t segid, struct channel *ch, bool spin,
 	}
 	fill_pattern(att[0] + 8 * pg, pg, seed);
 	put_u64(ch->up[1], MSG_READY);
+	/* Exit (with everything live) only once the parent has looked. */
+	if (!spin)
+		CHECK(get_u64(ch->down[0]) == MSG_EXIT);
 	while (spin) {
 		volatile unsigned char *v = att[0];
 
@@ -74,6 +77,7 @@ static void run(xpmem_segid_t segid, unsigned char *mem, bool kill_it,
 		CHECK(kill(pid, SIGKILL) == 0);
 		CHECK(test_wait(pid) == 128 + SIGKILL);
 	} else {
+		put_u64(ch.down[1], MSG_EXIT);
 		CHECK(test_wait(pid) == 0);
 	}
 	CHECK_KSTATS_BACK(owner_only, 5);
