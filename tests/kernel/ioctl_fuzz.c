@@ -369,6 +369,7 @@ static int fuzz_child(void)
 	cleanup(&f);
 	printf("%d calls: %ld succeeded, %ld failed with an errno\n",
 	       CALLS, f.ok, f.failed);
+	fflush(stdout);	/* the caller leaves with _exit */
 	return 0;
 }
 
