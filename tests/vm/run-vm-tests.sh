@@ -37,10 +37,11 @@ done
 mkdir -p "$(dirname "$results")"
 results=$(cd "$(dirname "$results")" && pwd)/$(basename "$results")
 cd "$repo" || exit 1
-build=$(cd "$build" 2>/dev/null && pwd) || {
+if [ ! -d "$build" ]; then
 	echo "run-vm-tests.sh: no build directory $build (run make first)" >&2
 	exit 2
-}
+fi
+build=$(cd "$build" && pwd)
 
 failures=0
 record() {
