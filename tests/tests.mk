@@ -1,8 +1,9 @@
 # Test programs: one small program per feature, exit 0 (pass), 77 (skip) or
 # anything else (fail). Every tests/<area>/*.c becomes $(BUILD)/tests/<area>/*.
 #
-#   make check          unit tests, the same under ASan+UBSan, then the VM
-#                       tests on every kernel installed, then one summary line
+#   make check          unit tests, the same under ASan+UBSan, the VM tests
+#                       on every kernel installed, UCX on the module, then
+#                       one summary line
 #   make check-unit     unit tests of this build only (SAN=1 for sanitizers)
 #   make check-vm       kernel module tests in qemu (tests/vm/)
 #   make check-interop  UCX built against libxpmem, run in qemu (tests/interop/)
@@ -37,7 +38,7 @@ check-unit: all
 
 check-vm: all
 	@mkdir -p build
-	tests/vm/run-vm-tests.sh --results $(RESULTS)
+	tests/vm/run-vm-tests.sh --build $(BUILD) --results $(RESULTS)
 
 check-interop: all
 	@mkdir -p build
@@ -49,6 +50,7 @@ check:
 	-$(MAKE) --no-print-directory check-unit
 	-$(MAKE) --no-print-directory SAN=1 check-unit
 	-$(MAKE) --no-print-directory check-vm
+	-$(MAKE) --no-print-directory check-interop
 	@tests/summary.sh $(RESULTS)
 
 .PHONY: tests check check-unit check-vm check-interop
