@@ -16,6 +16,7 @@
 #   vmtest.stress=SECONDS    passed to tests as XPMEM_STRESS_SECONDS
 #   vmtest.cycles=N          passed to tests as XPMEM_CYCLES
 #   vmtest.only=A,B          run only these tests (area/name)
+#   vmtest.skip=A,B          report these tests as skipped without running
 
 export PATH=/bin
 export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
@@ -57,6 +58,7 @@ param() {
 test_timeout=$(param timeout 120)
 kmemleak=$(param kmemleak 0)
 only=$(param only "")
+skip=$(param skip "")
 export XPMEM_STRESS_SECONDS="$(param stress 10)"
 export XPMEM_CYCLES="$(param cycles 10000)"
 export XPMEM_TEST_VM=1
@@ -81,6 +83,12 @@ run_test() {
 	case ",$only," in
 	,,|*",$name,"*) ;;
 	*) return ;;
+	esac
+	case ",$skip," in
+	*",$name,"*)
+		echo "VMOUT skipped on this kernel by the harness"
+		report "VMRESULT SKIP $name 77"
+		return ;;
 	esac
 
 	echo "VMSTART $name"

@@ -6,12 +6,24 @@
  * made once per process.
  */
 #include <fcntl.h>
+#include <sys/socket.h>
 
 #include "xpmem_test.h"
 
 static bool device_opens(void)
 {
 	int fd = open("/dev/xpmem", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* The user-space backend needs Unix sockets; minimal kernels lack them. */
+static bool unix_sockets_work(void)
+{
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return false;
@@ -96,7 +108,11 @@ int main(int argc, char **argv)
 	run("/proc/self/exe", NULL, automatic);
 	run("/proc/self/exe", "auto", automatic);
 	run("/proc/self/exe", "", automatic);
-	run("/proc/self/exe", "user", XPMEM_BACKEND_USER);
+	if (unix_sockets_work())
+		run("/proc/self/exe", "user", XPMEM_BACKEND_USER);
+	else
+		printf("note: no Unix sockets in this kernel: "
+		       "the forced user-space backend is not run\n");
 	run("/proc/self/exe", "kernel",
 	    automatic == XPMEM_BACKEND_KERNEL ? XPMEM_BACKEND_KERNEL : -ENODEV);
 	run("/proc/self/exe", "both", -EINVAL);
