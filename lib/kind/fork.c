@@ -13,6 +13,10 @@
  * the child's heap metadata (private memory, copied by fork itself)
  * matches. Bytes that other threads write while fork() runs may or may
  * not be in the child's copy, as for any memory in a multi-threaded fork.
+ * The heap lock is not held across the fork (see prepare()), so other
+ * threads may still grow a kind's file after its copy is taken; the child
+ * grows the copy to the size its heap records (heap_remap()), and that
+ * late space reads as zeros there.
  */
 #include "internal.h"
 

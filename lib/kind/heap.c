@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define PAGE_SIZE_BYTES 4096UL
@@ -236,11 +237,24 @@ int heap_punch(struct kind_heap *heap, void *addr, size_t size)
 	return -errno;
 }
 
-/* Maps another file (a copy of the current one) over the same addresses. */
+/*
+ * Maps another file (a copy of the current one) over the same addresses.
+ * The copy may be shorter than file_size: it was taken before fork(), and
+ * other threads may have grown the file (and had jemalloc hand out the
+ * newly committed pages) between the copy and the fork itself. Those
+ * pages count as committed here, so the copy is grown to file_size; left
+ * short, touching them would raise SIGBUS, and heap_commit() would not
+ * grow the file again because file_size says it is long enough already.
+ */
 int heap_remap(struct kind_heap *heap, int fd)
 {
+	struct stat st;
 	unsigned i;
 
+	if (fstat(fd, &st))
+		return -errno;
+	if (st.st_size < heap->file_size && ftruncate(fd, heap->file_size))
+		return -errno;
 	for (i = 0; i < heap->nregions; i++) {
 		struct heap_region *r = &heap->regions[i];
 
