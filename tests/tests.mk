@@ -12,7 +12,7 @@ TEST_AREAS  := kind xpmem kernel
 TEST_SRCS   := $(foreach a,$(TEST_AREAS),$(wildcard tests/$(a)/*.c))
 TEST_BINS   := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 TEST_COMMON := $(wildcard tests/common/*.c)
-TEST_HDRS   := $(wildcard tests/common/*.h)
+TEST_HDRS   := $(wildcard tests/common/*.h tests/*/*.h)
 RESULTS     := build/results.log
 
 $(BUILD)/tests/%: tests/%.c $(TEST_COMMON) $(TEST_HDRS) $(XPMEM_SO) $(KIND_SO)

@@ -16,6 +16,7 @@
 #   vmtest.stress=SECONDS    passed to tests as XPMEM_STRESS_SECONDS
 #   vmtest.cycles=N          passed to tests as XPMEM_CYCLES
 #   vmtest.only=A,B          run only these tests (area/name)
+#   vmtest.scale=PERCENT     passed to tests as XPMEM_TEST_SCALE
 #   vmtest.skip=A,B          report these tests as skipped without running
 
 export PATH=/bin
@@ -61,6 +62,7 @@ only=$(param only "")
 skip=$(param skip "")
 export XPMEM_STRESS_SECONDS="$(param stress 10)"
 export XPMEM_CYCLES="$(param cycles 10000)"
+export XPMEM_TEST_SCALE="$(param scale 100)"
 export XPMEM_TEST_VM=1
 export TMPDIR=/tmp
 

@@ -73,7 +73,7 @@ debug_skip=xpmem/tool_usage,xpmem/tool_bench,xpmem/tool_cache
 extra_append() {
 	case "$1" in
 	*-debug) echo "kmemleak=on vmtest.kmemleak=1 vmtest.stress=10" \
-		"vmtest.cycles=1000 vmtest.skip=$debug_skip" ;;
+		"vmtest.cycles=1000 vmtest.scale=25 vmtest.skip=$debug_skip" ;;
 	*) echo "vmtest.stress=10" ;;
 	esac
 }

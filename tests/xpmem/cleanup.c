@@ -7,7 +7,7 @@
  */
 #include "xpmem_test.h"
 
-#define CYCLES 300
+#define CYCLES test_scaled(300)
 
 static int threads(void)
 {

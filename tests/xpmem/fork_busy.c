@@ -12,7 +12,7 @@
 
 #include "xpmem_test.h"
 
-#define FORKS		40
+#define FORKS		test_scaled(40)
 #define NPAGES		4
 
 static xpmem_segid_t segid;

@@ -9,7 +9,7 @@
 #include "xpmem_test.h"
 
 #define NTHREADS	4
-#define ROUNDS		150
+#define ROUNDS		test_scaled(150)
 #define NPAGES		16
 
 static xpmem_segid_t segid;

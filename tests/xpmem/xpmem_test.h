@@ -24,6 +24,22 @@ static inline size_t page_size(void)
 }
 
 /*
+ * Repetition counts of the longer tests, scaled by XPMEM_TEST_SCALE (a
+ * percentage, default 100): the VM harness lowers it on kernels with heavy
+ * debugging, where each operation costs many times more.
+ */
+static inline int test_scaled(int n)
+{
+	const char *s = getenv("XPMEM_TEST_SCALE");
+	long pct = s ? strtol(s, NULL, 10) : 100;
+
+	if (pct < 1 || pct > 100)
+		pct = 100;
+	n = (int)(n * pct / 100);
+	return n > 0 ? n : 1;
+}
+
+/*
  * A MAP_SHARED memfd mapping: memory both backends can export. The
  * descriptor stays open, as memory kinds keep theirs.
  */
