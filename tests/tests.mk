@@ -5,6 +5,7 @@
 #                       on every kernel installed, UCX on the module, then
 #                       one summary line
 #   make check-unit     unit tests of this build only (SAN=1 for sanitizers)
+#   make check-static   checkpatch --strict and sparse on the module
 #   make check-vm       kernel module tests in qemu (tests/vm/)
 #   make check-interop  UCX built against libxpmem, run in qemu (tests/interop/)
 
@@ -40,6 +41,10 @@ check-vm: all
 	@mkdir -p build
 	tests/vm/run-vm-tests.sh --build $(BUILD) --results $(RESULTS)
 
+check-static:
+	@mkdir -p build
+	tests/static/run-static.sh --build $(BUILD) --results $(RESULTS)
+
 check-interop: all
 	@mkdir -p build
 	tests/interop/run-interop.sh --build $(BUILD) --results $(RESULTS)
@@ -49,8 +54,9 @@ check:
 	@mkdir -p build && rm -f $(RESULTS)
 	-$(MAKE) --no-print-directory check-unit
 	-$(MAKE) --no-print-directory SAN=1 check-unit
+	-$(MAKE) --no-print-directory check-static
 	-$(MAKE) --no-print-directory check-vm
 	-$(MAKE) --no-print-directory check-interop
 	@tests/summary.sh $(RESULTS)
 
-.PHONY: tests check check-unit check-vm check-interop
+.PHONY: tests check check-unit check-static check-vm check-interop
