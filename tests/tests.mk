@@ -52,6 +52,7 @@ check-interop: all
 # One summary line for everything above, whatever failed on the way.
 check:
 	@mkdir -p build && rm -f $(RESULTS)
+	-@tests/interop/run-interop.sh --build $(BUILD) --prebuild-start
 	-$(MAKE) --no-print-directory check-unit
 	-$(MAKE) --no-print-directory SAN=1 check-unit
 	-$(MAKE) --no-print-directory check-static

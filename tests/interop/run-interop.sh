@@ -4,6 +4,12 @@
 #
 #   run-interop.sh --results FILE [--kernels "6.1 6.12 6.1-debug"]
 #                  [--build DIR]
+#   run-interop.sh --build DIR --prebuild-start
+#
+# --prebuild-start returns at once, leaving UCX building in the background
+# (against a copy of the library built in DIR/interop/libbuild and installed
+# into the same prefix), so that `make check` overlaps the slow UCX build
+# with the VM tests; a later full run waits for it and finds UCX cached.
 #
 # On the host: `make install` into DIR/interop/prefix, the pkg-config files
 # checked under both names, UCX fetched and built (tests/interop/build-ucx.sh,
@@ -25,9 +31,12 @@ vm=$repo/tests/vm
 results=build/results.log
 kernels="6.1 6.12 6.1-debug"
 build=build
+mode=full
 
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--prebuild-start) mode=prebuild-start; shift ;;
+	--prebuild) mode=prebuild; shift ;;
 	--results) results=$2; shift 2 ;;
 	--kernels) kernels=$2; shift 2 ;;
 	--build) build=$2; shift 2 ;;
@@ -46,6 +55,48 @@ ucx=$work/ucx
 total_start=$(date +%s)
 
 . "$here/cases.sh"
+
+prebuild_pid=$work/prebuild.pid
+
+# The background half of --prebuild-start. Its own build directory keeps it
+# off the files the foreground make is writing; the prefix is the same, so
+# build-ucx.sh's cache matches the full run's.
+prebuild() {
+	make --no-print-directory BUILD="$work/libbuild" PREFIX="$prefix" \
+		install >"$work/prebuild-install.log" 2>&1 &&
+		"$here/build-ucx.sh" "$work" "$prefix"
+}
+
+# A full run first lets a background prebuild finish: both write $work.
+wait_for_prebuild() {
+	local pid
+
+	[ -f "$prebuild_pid" ] || return 0
+	pid=$(cat "$prebuild_pid")
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "interop: waiting for the UCX build started earlier (pid $pid)"
+		while kill -0 "$pid" 2>/dev/null; do
+			sleep 2
+		done
+	fi
+	rm -f "$prebuild_pid"
+}
+
+case $mode in
+prebuild)
+	prebuild
+	exit $?
+	;;
+prebuild-start)
+	wait_for_prebuild
+	setsid "$0" --build "$build" --prebuild >"$work/prebuild.log" 2>&1 \
+		</dev/null &
+	echo $! >"$prebuild_pid"
+	echo "interop: UCX build started in the background (log: $work/prebuild.log)"
+	exit 0
+	;;
+esac
+wait_for_prebuild
 
 record() {
 	echo "$1 $2" >>"$results"
