@@ -69,6 +69,7 @@ void xpmem_att_kill(struct xpmem_attachment *att)
 	att->mapped_lo = 0;
 	att->mapped_hi = 0;
 	spin_unlock(&att->lock);
+	xpmem_att_unstash(att);
 	unmap_mapping_pages(&att->proc->mapping, att->pgoff,
 			    xpmem_att_pages(att), false);
 }
@@ -144,6 +145,7 @@ static struct xpmem_attachment *xpmem_att_alloc(struct xpmem_proc *proc,
 	spin_lock_init(&att->lock);
 	INIT_LIST_HEAD(&att->ap_link);
 	INIT_LIST_HEAD(&att->pending_link);
+	INIT_LIST_HEAD(&att->stashes);
 	xpmem_ap_get(ap);
 	att->ap = ap;
 	xpmem_proc_get(proc);
@@ -495,27 +497,6 @@ static vm_fault_t xpmem_pfn_mkwrite(struct vm_fault *vmf)
 }
 
 /*
- * The owner's mmap_lock is needed to look up its pages while the
- * attacher's is held. Waiting for it could deadlock (two processes
- * attached to each other, or a writer queued on the owner), so it is only
- * tried; on failure the fault drops the attacher's lock, waits for the
- * owner's with nothing held and asks to be retried.
- */
-static vm_fault_t xpmem_fault_wait_owner(struct vm_fault *vmf,
-					 struct mm_struct *owner)
-{
-	if (!(vmf->flags & FAULT_FLAG_ALLOW_RETRY))
-		return VM_FAULT_SIGBUS;
-	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
-		return VM_FAULT_RETRY;
-	xpmem_release_fault_lock(vmf);
-	if (!mmap_read_lock_killable(owner))
-		mmap_read_unlock(owner);
-	xpmem_stat_inc(XPMEM_STAT_FAULT_RETRIES);
-	return VM_FAULT_RETRY;
-}
-
-/*
  * Take references on the owner's pages: the faulting one (faulted in if
  * needed) and up to @nr - 1 following ones that are already present.
  */
@@ -540,7 +521,121 @@ static void xpmem_put_pages(struct page **pages, long nr)
 
 	for (i = 0; i < nr; i++)
 		put_page(pages[i]);
-	xpmem_stat_add(XPMEM_STAT_PINNED_PAGES, -nr);
+	if (nr > 0)
+		xpmem_stat_add(XPMEM_STAT_PINNED_PAGES, -nr);
+}
+
+static void xpmem_stash_free(struct xpmem_stash *st)
+{
+	xpmem_put_pages(st->pages, st->nr);
+	kfree(st);
+}
+
+/**
+ * xpmem_att_unstash() - drop what faults left for their retries
+ * @att: the attachment
+ *
+ * Called when the owner's range changes, when the attachment dies and
+ * when it is freed. Does not sleep.
+ */
+void xpmem_att_unstash(struct xpmem_attachment *att)
+{
+	struct xpmem_stash *st, *tmp;
+	LIST_HEAD(list);
+
+	spin_lock(&att->lock);
+	list_splice_init(&att->stashes, &list);
+	spin_unlock(&att->lock);
+	list_for_each_entry_safe(st, tmp, &list, link)
+		xpmem_stash_free(st);
+}
+
+/* Take the calling task's stash of @att, if any. */
+static struct xpmem_stash *xpmem_stash_take(struct xpmem_attachment *att)
+{
+	struct xpmem_stash *st, *found = NULL;
+
+	spin_lock(&att->lock);
+	list_for_each_entry(st, &att->stashes, link) {
+		if (st->task == current) {
+			list_del(&st->link);
+			found = st;
+			break;
+		}
+	}
+	spin_unlock(&att->lock);
+	return found;
+}
+
+/* Leave @st for the retry of the calling task, replacing an older one. */
+static void xpmem_stash_put(struct xpmem_attachment *att,
+			    struct xpmem_stash *st)
+{
+	struct xpmem_stash *old = xpmem_stash_take(att);
+
+	if (old)
+		xpmem_stash_free(old);
+	spin_lock(&att->lock);
+	if (!att->dead) {
+		list_add(&st->link, &att->stashes);
+		st = NULL;
+	}
+	spin_unlock(&att->lock);
+	if (st)
+		xpmem_stash_free(st);
+}
+
+/*
+ * The owner's mmap_lock is needed to look up its pages while the
+ * attacher's is held. Waiting for it could deadlock (two processes
+ * attached to each other, or a writer queued on the owner), so it is only
+ * tried. On failure the fault drops the attacher's lock, takes the owner's
+ * with nothing else held, looks the pages up, leaves them on the
+ * attachment for its retry and returns VM_FAULT_RETRY. The retry maps them
+ * without the owner's lock, so a busy owner cannot make the fault retry
+ * forever; an invalidation meanwhile drops them and the retry starts over.
+ */
+static vm_fault_t xpmem_fault_wait_owner(struct vm_fault *vmf,
+					 struct xpmem_attachment *att,
+					 struct mm_struct *owner,
+					 unsigned long src, unsigned int nr,
+					 bool write)
+{
+	struct xpmem_stash *st;
+	long got;
+
+	if (!(vmf->flags & FAULT_FLAG_ALLOW_RETRY))
+		return VM_FAULT_SIGBUS;
+	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
+		return VM_FAULT_RETRY;
+	/* The VMA may go away once its lock is dropped; @att stays. */
+	kref_get(&att->kref);
+	xpmem_release_fault_lock(vmf);
+	xpmem_stat_inc(XPMEM_STAT_FAULT_RETRIES);
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	/* A killed attacher returns at once and exits. */
+	if (!st || fatal_signal_pending(current))
+		goto out;
+	st->task = current;
+	st->src = src;
+	st->write = write;
+	st->seq = mmu_interval_read_begin(&att->notifier);
+	if (mmap_read_lock_killable(owner))
+		goto out;
+	got = xpmem_fault_get_pages(owner, src, nr, write, st->pages);
+	mmap_read_unlock(owner);
+	if (got > 0) {
+		xpmem_stat_add(XPMEM_STAT_PINNED_PAGES, got);
+		st->nr = got;
+	} else {
+		st->err = got ? (int)got : -EFAULT;
+	}
+	xpmem_stash_put(att, st);
+	st = NULL;
+out:
+	kfree(st);
+	xpmem_att_put(att);
+	return VM_FAULT_RETRY;
 }
 
 static vm_fault_t xpmem_gup_error(long err)
@@ -576,21 +671,21 @@ static long xpmem_fault_insert(struct vm_area_struct *vma, unsigned long addr,
 }
 
 /*
- * After inserting: if an invalidation of the owner's range started since
- * @seq, the PTEs may already be stale and the notifier may have missed
- * them; report that so the caller drops them. Otherwise record the range
- * so that later invalidations know to zap it.
+ * Before inserting: record the range, so that an invalidation that starts
+ * while the PTEs go in zaps them. After inserting, xpmem_fault_commit()
+ * tells whether one started since @seq, in which case the caller drops
+ * what it inserted itself (the invalidation may have zapped before the
+ * PTEs were there).
  */
-static bool xpmem_fault_commit(struct xpmem_attachment *att,
-			       unsigned long seq, unsigned long src, long nr)
+static bool xpmem_fault_prepare(struct xpmem_attachment *att,
+				unsigned long seq, unsigned long src, long nr)
 {
+	unsigned long end = src + nr * PAGE_SIZE;
 	bool stale;
 
 	spin_lock(&att->lock);
 	stale = att->dead || mmu_interval_read_retry(&att->notifier, seq);
 	if (!stale) {
-		unsigned long end = src + nr * PAGE_SIZE;
-
 		if (att->mapped_lo == att->mapped_hi) {
 			att->mapped_lo = src;
 			att->mapped_hi = end;
@@ -599,6 +694,17 @@ static bool xpmem_fault_commit(struct xpmem_attachment *att,
 			att->mapped_hi = max(att->mapped_hi, end);
 		}
 	}
+	spin_unlock(&att->lock);
+	return stale;
+}
+
+static bool xpmem_fault_commit(struct xpmem_attachment *att,
+			       unsigned long seq)
+{
+	bool stale;
+
+	spin_lock(&att->lock);
+	stale = att->dead || mmu_interval_read_retry(&att->notifier, seq);
 	spin_unlock(&att->lock);
 	return stale;
 }
@@ -628,23 +734,46 @@ static vm_fault_t xpmem_fault_once(struct vm_fault *vmf,
 	bool locked = owner == vma->vm_mm && xpmem_fault_holds_mmap_lock(vmf);
 	struct page *pages[XPMEM_FAULT_AROUND];
 	vm_fault_t ret = VM_FAULT_NOPAGE;
+	struct xpmem_stash *st;
 	unsigned long seq;
 	long got, mapped;
 
-	seq = mmu_interval_read_begin(&att->notifier);
-	if (!locked && !mmap_read_trylock(owner))
-		return xpmem_fault_wait_owner(vmf, owner);
-	got = xpmem_fault_get_pages(owner, src, nr, write, pages);
-	if (!locked)
-		mmap_read_unlock(owner);
-	if (got <= 0)
-		return xpmem_gup_error(got ? got : -EFAULT);
-	xpmem_stat_add(XPMEM_STAT_PINNED_PAGES, got);
+	st = (vmf->flags & FAULT_FLAG_TRIED) ? xpmem_stash_take(att) : NULL;
+	if (st && (st->src != src || st->write != write)) {
+		xpmem_stash_free(st);
+		st = NULL;
+	}
+	if (st) {
+		/* The retry of a fault that looked the pages up unlocked. */
+		seq = st->seq;
+		got = st->nr ? st->nr : st->err;
+		memcpy(pages, st->pages, st->nr * sizeof(*pages));
+		kfree(st);
+		if (got < 0)
+			return xpmem_gup_error(got);
+	} else {
+		seq = mmu_interval_read_begin(&att->notifier);
+		if (!locked && !mmap_read_trylock(owner))
+			return xpmem_fault_wait_owner(vmf, att, owner, src, nr,
+						      write);
+		got = xpmem_fault_get_pages(owner, src, nr, write, pages);
+		if (!locked)
+			mmap_read_unlock(owner);
+		if (got <= 0)
+			return xpmem_gup_error(got ? got : -EFAULT);
+		xpmem_stat_add(XPMEM_STAT_PINNED_PAGES, got);
+	}
 
-	mapped = xpmem_fault_insert(vma, addr, pages, got, prot, &ret);
-	*stale = xpmem_fault_commit(att, seq, src, mapped);
-	if (*stale && mapped)
-		zap_vma_ptes(vma, addr, mapped * PAGE_SIZE);
+	/* A stashed batch may be longer than what is left of the VMA. */
+	mapped = min_t(long, got, nr);
+	*stale = xpmem_fault_prepare(att, seq, src, mapped);
+	if (!*stale) {
+		mapped = xpmem_fault_insert(vma, addr, pages, mapped, prot,
+					    &ret);
+		*stale = xpmem_fault_commit(att, seq);
+		if (*stale && mapped)
+			zap_vma_ptes(vma, addr, mapped * PAGE_SIZE);
+	}
 	/* The notifier now guards the PTEs: no reference is kept. */
 	xpmem_put_pages(pages, got);
 	xpmem_stat_add(XPMEM_STAT_FAULT_PAGES, *stale ? 0 : mapped);

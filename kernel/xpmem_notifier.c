@@ -4,10 +4,12 @@
  * drops the attacher's PTEs before the owner's pages change or go away.
  *
  * The fault handler follows the pattern of HMM mirrors: it reads the
- * notifier sequence, takes page references, inserts PTEs, then checks the
- * sequence under att->lock and undoes its work if an invalidation began
- * meanwhile. So the callback only has to bump the sequence under att->lock
- * and zap what may be mapped; no page stays referenced after a fault.
+ * notifier sequence, takes page references, records the range it maps,
+ * inserts PTEs, then checks the sequence under att->lock and undoes its
+ * work if an invalidation began meanwhile. So the callback only has to
+ * bump the sequence under att->lock, drop the pages faults left for their
+ * retries and zap what may be mapped; no page stays referenced after a
+ * fault.
  *
  * Zapping another process's PTEs goes through unmap_mapping_pages() on the
  * attacher's file mapping (its i_mmap lock keeps the page tables alive),
@@ -108,6 +110,8 @@ static bool xpmem_invalidate(struct mmu_interval_notifier *mni,
 		att->mapped_hi = 0;
 	}
 	spin_unlock(&att->lock);
+	/* Pages that faults looked up for their retries may be stale. */
+	xpmem_att_unstash(att);
 
 	if (zap) {
 		xpmem_stat_inc(XPMEM_STAT_INVALIDATIONS);
@@ -129,6 +133,7 @@ static void xpmem_att_free_fn(struct work_struct *work)
 
 	if (att->notifier_live)
 		mmu_interval_notifier_remove(&att->notifier);
+	xpmem_att_unstash(att);
 	xpmem_att_release_pgoff(att);
 	xpmem_proc_put(proc);
 	kfree(att);

@@ -14,8 +14,8 @@
  * seg->lock, ap->lock and att->lock are spinlocks: nothing sleeps or
  * allocates under them. No module lock is held across vm_mmap()/vm_munmap()
  * or taken while waiting for another process's mmap_lock. The fault
- * handler (attacher's mmap_lock held) only takes att->lock, and only
- * around the notifier sequence check.
+ * handler (attacher's mmap_lock held) only takes att->lock, around the
+ * notifier sequence check and its stash of looked-up pages.
  */
 #ifndef _XPMEM_PRIVATE_H
 #define _XPMEM_PRIVATE_H
@@ -123,6 +123,26 @@ struct xpmem_attachment {
 	unsigned long mapped_lo;
 	unsigned long mapped_hi;
 	bool dead;			/* owner gone or permit revoked */
+	/* struct xpmem_stash: batches left by faults for their retries. */
+	struct list_head stashes;
+};
+
+/*
+ * Owner pages looked up by a fault that had to drop the attacher's
+ * mmap_lock, left on att->stashes for the retry of the same task: @nr
+ * referenced pages from owner address @src, looked up for writing if
+ * @write, valid while the notifier sequence is still @seq; or @err, the
+ * lookup's error, when it found no page.
+ */
+struct xpmem_stash {
+	struct list_head link;
+	struct task_struct *task;	/* compared, never dereferenced */
+	unsigned long src;
+	unsigned long seq;
+	unsigned int nr;
+	int err;
+	bool write;
+	struct page *pages[XPMEM_FAULT_AROUND];
 };
 
 /* xpmem_main.c */
@@ -162,6 +182,7 @@ void xpmem_att_put(struct xpmem_attachment *att);
 void xpmem_att_kill(struct xpmem_attachment *att);
 void xpmem_att_unmap(struct xpmem_attachment *att);
 void xpmem_att_release_pgoff(struct xpmem_attachment *att);
+void xpmem_att_unstash(struct xpmem_attachment *att);
 
 /* xpmem_notifier.c */
 extern const struct mmu_interval_notifier_ops xpmem_notifier_ops;

@@ -265,6 +265,25 @@ static inline int probe_byte(volatile unsigned char *addr, bool write,
 	return sig;
 }
 
+/*
+ * Like probe_byte(), for one aligned 8-byte read: a single load, so a
+ * concurrent 8-byte store is seen entirely or not at all.
+ */
+static inline int probe_u64(const volatile uint64_t *addr, uint64_t *value)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	int sig;
+
+	pthread_once(&once, ktest_install_probe_handlers);
+	sig = sigsetjmp(ktest_probe_env, 1);
+	if (sig == 0) {
+		ktest_probing = 1;
+		*value = *addr;
+		ktest_probing = 0;
+	}
+	return sig;
+}
+
 static inline struct xpmem_addr xaddr(xpmem_apid_t apid, off_t offset)
 {
 	struct xpmem_addr a = { .apid = apid, .offset = offset };

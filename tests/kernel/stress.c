@@ -14,6 +14,7 @@
  * operations must have succeeded for the run to mean something.
  */
 #include <pthread.h>
+#include <sys/prctl.h>
 
 #include "ktest.h"
 
@@ -144,19 +145,20 @@ static void attach_peer(struct worker *w, struct cached *c, unsigned int *st)
 	c->owner = owner;
 }
 
-/* Reads a page header and writes past it; faults are allowed, lies not. */
+/*
+ * Reads a page header and writes past it; faults are allowed, lies not.
+ * The signature is read with one 8-byte load: the owner stamps it with one
+ * store, so a byte-wise read could mix a fresh zero page with its stamp.
+ */
 static void use_cached(struct worker *w, struct cached *c, unsigned int *st)
 {
 	size_t pg = page_size();
 	unsigned char *page = c->addr + (rnd(st) % (c->size / pg)) * pg;
-	unsigned char v, head[8];
+	unsigned char v;
 	uint64_t got;
-	int i;
 
-	for (i = 0; i < 8; i++)
-		if (probe_byte(page + i, false, &head[i]) != 0)
-			return;
-	memcpy(&got, head, sizeof(got));
+	if (probe_u64((const volatile uint64_t *)page, &got) != 0)
+		return;
 	if (got != 0 && got != signature(c->owner))
 		test_fail_at(__FILE__, __LINE__,
 			     "worker %d read %#llx from worker %d's page",
@@ -176,18 +178,43 @@ static void drop_cached(struct cached *c, bool release_only)
 	memset(c, 0, sizeof(*c));
 }
 
-/* A child does not inherit attachments: touching one must fault. */
+static void child_fault_handler(int sig)
+{
+	_exit(0);
+}
+
+/*
+ * A child does not inherit attachments: touching one must fault. The
+ * child sets up its own handler, unblocked, rather than rely on the
+ * probe's state, which another thread of the parent may have been
+ * changing when it forked.
+ */
 static void fork_and_probe(struct cached *c)
 {
-	unsigned char v;
 	pid_t pid = fork();
+	int st;
 
 	if (pid == 0) {
+		struct sigaction sa = { .sa_handler = child_fault_handler };
+		sigset_t set;
+
 		alarm(10);
-		_exit(probe_byte(c->addr, false, &v) != 0 ? 0 : 3);
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGSEGV, &sa, NULL);
+		sigaction(SIGBUS, &sa, NULL);
+		sigemptyset(&set);
+		sigaddset(&set, SIGSEGV);
+		sigaddset(&set, SIGBUS);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		(void)*(volatile unsigned char *)c->addr;
+		_exit(3);
 	}
 	CHECK(pid > 0);
-	CHECK(test_wait(pid) == 0);
+	st = test_wait(pid);
+	if (st != 0)
+		test_fail_at(__FILE__, __LINE__,
+			     "child probing %p ended with status %d", c->addr,
+			     st);
 }
 
 static void *worker_thread(void *arg)
@@ -255,6 +282,10 @@ static pid_t spawn(int index, struct shared *sh)
 		sh->segid[index][slot] = 0;
 	pid = fork_checked();
 	if (pid == 0) {
+		/* A failed test must not leave workers running. */
+		CHECK(prctl(PR_SET_PDEATHSIG, SIGKILL) == 0);
+		if (getppid() == 1)
+			_exit(1);
 		worker_main(index, sh);
 		_exit(0);
 	}
