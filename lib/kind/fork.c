@@ -16,7 +16,9 @@
  * The heap lock is not held across the fork (see prepare()), so other
  * threads may still grow a kind's file after its copy is taken; the child
  * grows the copy to the size its heap records (heap_remap()), and that
- * late space reads as zeros there.
+ * late space reads as zeros there. Space that other threads punch out
+ * after the copy is taken is punched out of the copy too (heap.c), so the
+ * child's allocator never finds old bytes where it expects zeros.
  */
 #include "internal.h"
 
@@ -104,6 +106,8 @@ static int snapshot(struct kind_heap *heap)
 		goto out;
 	}
 	ret = fd;
+	heap->snap_fd = fd;
+	heap->snap_active = true;
 out:
 	pthread_mutex_unlock(&heap->lock);
 	return ret;
@@ -141,6 +145,9 @@ static void parent(void)
 		kind = registry_get(s);
 		if (!kind)
 			continue;
+		pthread_mutex_lock(&kind->heap.lock);
+		kind->heap.snap_active = false;
+		pthread_mutex_unlock(&kind->heap.lock);
 		if (kind->fork_fd >= 0)
 			close(kind->fork_fd);
 		kind->fork_fd = -1;
@@ -166,6 +173,7 @@ static void child(void)
 		if (!kind)
 			continue;
 		pthread_mutex_init(&kind->heap.lock, NULL);
+		kind->heap.snap_active = false;
 		if (kind->fork_fd < 0 || heap_remap(&kind->heap, kind->fork_fd))
 			heap_revoke(&kind->heap);
 		kind->fork_fd = -1;

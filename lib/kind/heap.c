@@ -219,6 +219,22 @@ const struct heap_region *heap_find_region(const struct kind_heap *heap,
 	return NULL;
 }
 
+/*
+ * A fork copy taken before this punch still holds the old bytes, yet the
+ * child's allocator will believe the range reads as zeros (it was purged
+ * before fork() returned). Punch the copy too. Under the heap lock, so a
+ * copy is either taken after the punch (and sees the hole) or is known
+ * here; fork's parent and child handlers clear snap_active.
+ */
+static void heap_punch_snapshot(struct kind_heap *heap, off_t off, off_t len)
+{
+	pthread_mutex_lock(&heap->lock);
+	if (heap->snap_active)
+		fallocate(heap->snap_fd,
+			  FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len);
+	pthread_mutex_unlock(&heap->lock);
+}
+
 /* Gives the file system the space of [addr, addr+size) back; reads as 0. */
 int heap_punch(struct kind_heap *heap, void *addr, size_t size)
 {
@@ -229,8 +245,10 @@ int heap_punch(struct kind_heap *heap, void *addr, size_t size)
 		return -EINVAL;
 	off = r->file_off + ((char *)addr - r->base);
 	if (fallocate(heap->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off,
-		      (off_t)size) == 0)
+		      (off_t)size) == 0) {
+		heap_punch_snapshot(heap, off, (off_t)size);
 		return 0;
+	}
 	/* Without hole punching, at least drop the pages from memory. */
 	if (madvise(addr, size, MADV_REMOVE) == 0)
 		return 0;

@@ -70,7 +70,9 @@ struct kind_heap {
 	off_t file_size; /* current length of the file */
 	unsigned nregions;
 	struct heap_region regions[HEAP_MAX_REGIONS];
-	pthread_mutex_t lock; /* used, file_size, regions */
+	pthread_mutex_t lock; /* used, file_size, regions, snap_* */
+	bool snap_active;     /* a fork copy is taken, fork() not done */
+	int snap_fd;	      /* that copy, while snap_active */
 	bool is_memfd;
 	char *dir; /* pmem: directory of the file (for fork) */
 };
