@@ -97,9 +97,19 @@ expected_tests() {
 boot() {
 	local name=$1 vmlinuz=$2 initrd=$3 dir=$4
 
+	local mem half
+
+	mem=$(vm_memory "$name")
+	half=$((mem / 2))
 	rm -f "$dir/console.log" "$dir/events.log"
+	# Two NUMA nodes, one CPU each, so that page migration between nodes
+	# can be tested under a live attachment.
 	timeout -k 5 "$(vm_limit "$name")" "$qemu" \
-		-accel tcg -cpu max -smp 2 -m "$(vm_memory "$name")" \
+		-accel tcg -cpu max -smp 2 -m "$mem" \
+		-object memory-backend-ram,id=m0,size=${half}M \
+		-object memory-backend-ram,id=m1,size=$((mem - half))M \
+		-numa node,nodeid=0,cpus=0,memdev=m0 \
+		-numa node,nodeid=1,cpus=1,memdev=m1 \
 		-nographic -no-reboot -monitor none \
 		-serial "file:$dir/console.log" -serial "file:$dir/events.log" \
 		-kernel "$vmlinuz" -initrd "$initrd" \
