@@ -70,8 +70,8 @@ void xpmem_att_kill(struct xpmem_attachment *att)
 	att->mapped_hi = 0;
 	spin_unlock(&att->lock);
 	xpmem_att_unstash(att);
-	unmap_mapping_pages(&att->proc->mapping, att->pgoff,
-			    xpmem_att_pages(att), false);
+	xpmem_unmap_mapping_pages(&att->proc->mapping, att->pgoff,
+				  xpmem_att_pages(att));
 }
 
 /* The attachment of @vma if it is one of @proc's, else NULL. */
@@ -100,7 +100,7 @@ static int xpmem_unmap_at(struct xpmem_proc *proc,
 	if (!mm || mm != proc->mm)
 		return -EINVAL;
 	mmap_read_lock(mm);
-	vma = vma_lookup(mm, addr);
+	vma = xpmem_vma_lookup(mm, addr);
 	found = xpmem_vma_att(vma, proc);
 	if (found && (!att || found == att)) {
 		start = vma->vm_start;
@@ -492,7 +492,7 @@ static int xpmem_vma_mremap(struct vm_area_struct *vma)
  */
 static vm_fault_t xpmem_pfn_mkwrite(struct vm_fault *vmf)
 {
-	zap_vma_ptes(vmf->vma, vmf->address & PAGE_MASK, PAGE_SIZE);
+	xpmem_zap_pfn_range(vmf->vma, vmf->address & PAGE_MASK, PAGE_SIZE);
 	return VM_FAULT_NOPAGE;
 }
 
@@ -510,8 +510,8 @@ static long xpmem_fault_get_pages(struct mm_struct *owner, unsigned long src,
 	got = xpmem_gup_remote(owner, src, 1, flags, pages);
 	if (got != 1 || nr == 1)
 		return got;
-	more = xpmem_gup_remote(owner, src + PAGE_SIZE, nr - 1,
-				flags | FOLL_NOFAULT, pages + 1);
+	more = xpmem_gup_remote_present(owner, src + PAGE_SIZE, nr - 1, flags,
+					pages + 1);
 	return more > 0 ? 1 + more : 1;
 }
 
@@ -772,7 +772,7 @@ static vm_fault_t xpmem_fault_once(struct vm_fault *vmf,
 					    &ret);
 		*stale = xpmem_fault_commit(att, seq);
 		if (*stale && mapped)
-			zap_vma_ptes(vma, addr, mapped * PAGE_SIZE);
+			xpmem_zap_pfn_range(vma, addr, mapped * PAGE_SIZE);
 	}
 	/* The notifier now guards the PTEs: no reference is kept. */
 	xpmem_put_pages(pages, got);
@@ -825,7 +825,7 @@ static vm_fault_t xpmem_fault(struct vm_fault *vmf)
 static const struct vm_operations_struct xpmem_vm_ops = {
 	.open = xpmem_vma_open,
 	.close = xpmem_vma_close,
-	.may_split = xpmem_vma_may_split,
+	XPMEM_VM_OPS_MAY_SPLIT(xpmem_vma_may_split),
 	.mremap = xpmem_vma_mremap,
 	.fault = xpmem_fault,
 	.pfn_mkwrite = xpmem_pfn_mkwrite,

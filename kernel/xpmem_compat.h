@@ -73,4 +73,70 @@ static inline void xpmem_release_fault_lock(struct vm_fault *vmf)
 #endif
 }
 
+/* vma_lookup() came in 5.14: the VMA that contains @addr, or NULL. */
+static inline struct vm_area_struct *xpmem_vma_lookup(struct mm_struct *mm,
+						      unsigned long addr)
+{
+#ifdef XPMEM_HAVE_VMA_LOOKUP
+	return vma_lookup(mm, addr);
+#else
+	struct vm_area_struct *vma = find_vma(mm, addr);
+
+	return vma && addr >= vma->vm_start ? vma : NULL;
+#endif
+}
+
+/*
+ * References on the pages of @mm from @start that are present now, none
+ * faulted in (fault-around). FOLL_NOFAULT came in 5.16; without it there is
+ * no way to ask for present pages only, so no page is taken and every
+ * fault maps its own page.
+ */
+static inline long xpmem_gup_remote_present(struct mm_struct *mm,
+					    unsigned long start,
+					    unsigned long nr,
+					    unsigned int gup_flags,
+					    struct page **pages)
+{
+#ifdef XPMEM_HAVE_FOLL_NOFAULT
+	return xpmem_gup_remote(mm, start, nr, gup_flags | FOLL_NOFAULT,
+				pages);
+#else
+	return 0;
+#endif
+}
+
+/* Removes the PTEs of a VM_PFNMAP range; zap_vma_ptes() until 7.x. */
+static inline void xpmem_zap_pfn_range(struct vm_area_struct *vma,
+				       unsigned long addr, unsigned long size)
+{
+#ifdef XPMEM_HAVE_ZAP_SPECIAL_VMA_RANGE
+	zap_special_vma_range(vma, addr, size);
+#else
+	zap_vma_ptes(vma, addr, size);
+#endif
+}
+
+/*
+ * Zaps pages @first..@first + @nr - 1 of @mapping in every process that
+ * maps them. unmap_mapping_pages() is exported only from 5.13 on;
+ * unmap_mapping_range() everywhere, in bytes.
+ */
+static inline void xpmem_unmap_mapping_pages(struct address_space *mapping,
+					     pgoff_t first, pgoff_t nr)
+{
+	unmap_mapping_range(mapping, (loff_t)first << PAGE_SHIFT,
+			    (loff_t)nr << PAGE_SHIFT, 0);
+}
+
+/*
+ * The VMA operation that may refuse a split is .may_split since 5.11, .split
+ * before; both take the same arguments.
+ */
+#ifdef XPMEM_HAVE_VM_OPS_MAY_SPLIT
+#define XPMEM_VM_OPS_MAY_SPLIT(fn) .may_split = (fn)
+#else
+#define XPMEM_VM_OPS_MAY_SPLIT(fn) .split = (fn)
+#endif
+
 #endif /* _XPMEM_COMPAT_H */

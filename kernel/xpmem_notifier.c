@@ -11,7 +11,7 @@
  * retries and zap what may be mapped; no page stays referenced after a
  * fault.
  *
- * Zapping another process's PTEs goes through unmap_mapping_pages() on the
+ * Zapping another process's PTEs goes through unmap_mapping_range() on the
  * attacher's file mapping (its i_mmap lock keeps the page tables alive),
  * which itself calls the attacher's mmu notifiers. Doing that inside this
  * callback would nest invalidations, so the zap runs on a worker and the
@@ -24,6 +24,7 @@
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
+#include "xpmem_compat.h"
 #include "xpmem_private.h"
 
 static struct workqueue_struct *xpmem_zap_wq;
@@ -41,7 +42,7 @@ static void xpmem_zap_fn(struct work_struct *work)
 {
 	struct xpmem_zap *zap = container_of(work, struct xpmem_zap, work);
 
-	unmap_mapping_pages(zap->mapping, zap->first, zap->nr, false);
+	xpmem_unmap_mapping_pages(zap->mapping, zap->first, zap->nr);
 	complete(&zap->done);
 }
 

@@ -3,8 +3,11 @@
 # through sudo). Idempotent: packages already present are kept.
 #
 #   scripts/install-deps.sh           build + unit tests + benchmarks
-#   scripts/install-deps.sh --vm      also qemu and the Debian kernels for
-#                                     the module's VM tests
+#   scripts/install-deps.sh --vm      also qemu, and every kernel of
+#                                     tests/vm/kernels.conf for the
+#                                     module's VM tests: headers here or in
+#                                     a build root of their release, images
+#                                     fetched (tests/vm/prepare-kernels.sh)
 #   scripts/install-deps.sh --interop also what building Debian's UCX source
 #                                     package needs (tests/interop/)
 set -eu
@@ -27,9 +30,7 @@ pkgs="build-essential pkg-config libjemalloc-dev libmemkind-dev
       util-linux procps attr"
 if [ $want_vm -eq 1 ]; then
 	pkgs="$pkgs qemu-system-x86 busybox-static cpio libelf-dev sparse
-	      linux-image-amd64 linux-headers-amd64
-	      linux-image-6.12-amd64 linux-headers-6.12-amd64
-	      linux-source-6.1 kmod"
+	      linux-source-6.1 kmod debootstrap xz-utils zstd"
 fi
 if [ $want_interop -eq 1 ]; then
 	pkgs="$pkgs dpkg-dev autoconf automake libtool libnuma-dev binutils"
@@ -45,5 +46,12 @@ if [ -n "$missing" ]; then
 	apt-get update -qq
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing
+fi
+if [ $want_vm -eq 1 ]; then
+	start=$(date +%s)
+	"$(dirname "$0")/../tests/vm/prepare-kernels.sh" ||
+		echo "install-deps: some kernels could not be prepared (see above);" \
+			"their VM tests will be missing" >&2
+	echo "install-deps: kernels ready in $(($(date +%s) - start)) s"
 fi
 echo "install-deps: all dependencies present"

@@ -1,45 +1,38 @@
 #!/usr/bin/env bash
 # Lists the kernels the VM tests can boot, one per line:
-#   <name> <vmlinuz> <kernel build dir>
-# for each name asked for (default: 6.1 6.12 6.1-debug) that is installed.
-# Debian's kernels are found by glob, so a point release or a new ABI number
-# needs no change here; when several match, the newest wins. The debug kernel
-# lives in shared/kernels/6.1-debug beside the repository (CI clones the
-# repository with shared/ next to it).
+#   <name> <vmlinuz> <root> <kernel build dir inside root> <modules dir|->
+# for each name asked for (default: every kernel of kernels.conf) that is
+# ready. Debian's kernels are ready once prepare-kernels.sh has fetched
+# them (scripts/install-deps.sh --vm does); debug kernels live in
+# shared/kernels/<name> beside the repository (CI clones the repository
+# with shared/ next to it). <root> is / when the module builds on this
+# machine, else the build root whose compiler the kernel needs.
 set -u
 
-repo=$(cd "$(dirname "$0")/../.." && pwd)
-names=${1:-"6.1 6.12 6.1-debug"}
-debug_dir=${XPMEM_DEBUG_KERNEL_DIR:-$repo/../shared/kernels/6.1-debug}
+. "$(dirname "$0")/lib.sh"
 
-# Debian release "6.1.0-56-amd64" or "6.12.117+deb12-amd64": the newest
-# installed image whose release starts with the given series and whose
-# headers (the kbuild tree) are present too.
-find_debian() {
-	local series=$1 img rel kdir best=""
+names=${1:-$(kernel_names)}
+shared=${XPMEM_SHARED_DIR:-$vm_repo/../shared}
 
-	for img in /boot/vmlinuz-"$series".*-amd64; do
-		[ -r "$img" ] || continue
-		rel=${img#/boot/vmlinuz-}
-		kdir=/lib/modules/$rel/build
-		[ -f "$kdir/Makefile" ] || kdir=/usr/src/linux-headers-$rel
-		[ -f "$kdir/Makefile" ] || continue
-		best="$best$rel $img $kdir"$'\n'
-	done
-	[ -n "$best" ] || return 1
-	printf '%s' "$best" | sort -V | tail -n 1 | cut -d' ' -f2-
-}
-
-for name in $names; do
-	case "$name" in
-	*-debug)
-		[ -r "$debug_dir/vmlinuz" ] && [ -f "$debug_dir/build/Makefile" ] &&
-			dir=$(cd "$debug_dir" && pwd) &&
-			echo "$name $dir/vmlinuz $dir/build"
-		;;
-	*)
-		found=$(find_debian "$name") && echo "$name $found"
-		;;
+while read -r name release _; do
+	case " $names " in
+	*" $name "*) ;;
+	*) continue ;;
 	esac
-done
+	if [ "$release" = shared ]; then
+		dir=$shared/kernels/$name
+		[ -r "$dir/vmlinuz" ] && [ -f "$dir/build/Makefile" ] || continue
+		dir=$(cd "$dir" && pwd)
+		echo "$name $dir/vmlinuz / $dir/build -"
+		continue
+	fi
+	env=$vm_cache/kernels/$name.env
+	[ -r "$env" ] || continue
+	# shellcheck disable=SC1090
+	(
+		. "$env"
+		[ -r "$vmlinuz" ] && [ -f "${root%/}$kdir/Makefile" ] &&
+			echo "$name $vmlinuz $root $kdir $modules"
+	)
+done < <(kernel_table)
 exit 0

@@ -18,6 +18,12 @@
 #   vmtest.only=A,B          run only these tests (area/name)
 #   vmtest.scale=PERCENT     passed to tests as XPMEM_TEST_SCALE
 #   vmtest.skip=A,B          report these tests as skipped without running
+#   vmtest.user=1            run the API tests (tests/xpmem) once more on
+#                            the user-space backend: results user/xpmem/NAME
+#   vmtest.failinject=1      and once more on the module with slab and page
+#                            allocation failures injected into the test's
+#                            processes: results failinject/xpmem/NAME; such a
+#                            test may fail, but must exit (no crash, no hang)
 
 export PATH=/bin
 export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
@@ -78,30 +84,48 @@ counters_busy() {
 	return 1
 }
 
+# Runs one test program: run_test PASS BIN. PASS is "" for the main run,
+# else the name of the extra pass (user, failinject), which prefixes the
+# result's name and decides how the test runs and what a pass is.
 run_test() {
-	bin=$1
+	pass=$1
+	bin=$2
 	area=$(basename "$(dirname "$bin")")
 	name=$area/$(basename "$bin")
 	case ",$only," in
 	,,|*",$name,"*) ;;
 	*) return ;;
 	esac
+	result=${pass:+$pass/}$name
 	case ",$skip," in
 	*",$name,"*)
 		echo "VMOUT skipped on this kernel by the harness"
-		report "VMRESULT SKIP $name 77"
+		report "VMRESULT SKIP $result 77"
 		return ;;
 	esac
 
-	echo "VMSTART $name"
+	echo "VMSTART $result"
 	t0=$(cut -d' ' -f1 /proc/uptime)
-	(cd /tmp && timeout -s KILL "$test_timeout" "$bin" </dev/null \
-		>/tmp/test.out 2>&1 3>&-)
+	case $pass in
+	user) (cd /tmp && XPMEM_BACKEND=user timeout -s KILL "$test_timeout" \
+		"$bin" </dev/null >/tmp/test.out 2>&1 3>&-) ;;
+	# make-it-fail is inherited by the test's children, and only tasks
+	# with it set see injected failures (task-filter).
+	failinject) (cd /tmp && timeout -s KILL "$test_timeout" sh -c \
+		'echo 1 >/proc/self/make-it-fail && exec "$0"' "$bin" \
+		</dev/null >/tmp/test.out 2>&1 3>&-) ;;
+	*) (cd /tmp && timeout -s KILL "$test_timeout" "$bin" </dev/null \
+		>/tmp/test.out 2>&1 3>&-) ;;
+	esac
 	rc=$?
-	echo "VMTIME $name $(awk -v a="$t0" '{ printf "%.1f", $1 - a }' /proc/uptime) s"
-	case $rc in
-	0) verdict=PASS ;;
-	77) verdict=SKIP ;;
+	echo "VMTIME $result $(awk -v a="$t0" '{ printf "%.1f", $1 - a }' /proc/uptime) s"
+	case $pass,$rc in
+	*,0) verdict=PASS ;;
+	*,77) verdict=SKIP ;;
+	# With allocations failing, a test may see errors it does not
+	# expect and fail; it must still exit by itself: a signal (a crash,
+	# or the SIGKILL of the timeout: a hang) fails.
+	failinject,*) [ "$rc" -lt 128 ] && verdict=PASS || verdict=FAIL ;;
 	*) verdict=FAIL ;;
 	esac
 	# Prefixed so the host's log check can tell test output from the kernel.
@@ -111,10 +135,43 @@ run_test() {
 		# The summary line some tests print (operations, calls made).
 		sed 's/^/VMOUT /' /tmp/test.out | tail -n 2
 	fi
-	report "VMRESULT $verdict $name $rc"
+	report "VMRESULT $verdict $result $rc"
+}
+
+# Slab and page allocation failures for tasks that ask for them (the
+# failinject pass), 1 in 20, without the stack dump of each (verbose 0):
+# the kernel log must stay clean while callers handle the failures. User
+# pages (highmem allocations) are left alone: the test programs need them.
+failinject_setup() {
+	d=/sys/kernel/debug
+	[ -d $d/failslab ] && [ -d $d/fail_page_alloc ] || return 1
+	for f in $d/failslab $d/fail_page_alloc; do
+		echo Y >$f/task-filter
+		echo 5 >$f/probability
+		echo 1 >$f/interval
+		echo -1 >$f/times
+		echo 0 >$f/verbose
+		echo N >$f/ignore-gfp-wait
+	done
+	echo Y >$d/fail_page_alloc/ignore-gfp-highmem
+	echo 0 >$d/fail_page_alloc/min-order
+}
+
+failinject_off() {
+	echo 0 >/sys/kernel/debug/failslab/probability
+	echo 0 >/sys/kernel/debug/fail_page_alloc/probability
 }
 
 stage "boot done: $(uname -r)"
+
+# Modules of this kernel the tests use (zram), dependencies first; a
+# kernel that has them built in has none here.
+if [ -r /lib/modules/xpmem/order ]; then
+	while read -r m; do
+		insmod "/lib/modules/xpmem/$m.ko" 2>/dev/null ||
+			echo "VMOUT could not load $m"
+	done </lib/modules/xpmem/order
+fi
 
 mod=$(ls /xpmem/module/*.ko 2>/dev/null | head -n 1)
 modname=$(basename "$mod" .ko | tr - _)
@@ -134,8 +191,27 @@ ls -l /dev/xpmem 2>&1
 
 stage "tests"
 for bin in /xpmem/tests/xpmem/* /xpmem/tests/kernel/*; do
-	[ -f "$bin" ] && [ -x "$bin" ] && run_test "$bin"
+	[ -f "$bin" ] && [ -x "$bin" ] && run_test "" "$bin"
 done
+
+if [ "$(param user 0)" = 1 ]; then
+	stage "tests on the user-space backend"
+	for bin in /xpmem/tests/xpmem/*; do
+		[ -f "$bin" ] && [ -x "$bin" ] && run_test user "$bin"
+	done
+fi
+
+if [ "$(param failinject 0)" = 1 ]; then
+	stage "tests with allocation failures injected"
+	if failinject_setup; then
+		for bin in /xpmem/tests/xpmem/*; do
+			[ -f "$bin" ] && [ -x "$bin" ] && run_test failinject "$bin"
+		done
+		failinject_off
+	else
+		report "VMERROR fault injection requested, but this kernel has none"
+	fi
+fi
 
 stage "unload"
 if [ -r /proc/xpmem/stats ]; then

@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
 # Builds the test VM's initramfs (an uncompressed newc cpio archive):
-#   make-initramfs.sh <output file> <module.ko> <build dir>
+#   make-initramfs.sh <output file> <module.ko> <build dir> [<modules dir>]
 # It holds busybox-static with its applets in /bin, /init (guest-init.sh),
 # the module in /xpmem/module, the test programs of tests/xpmem and
 # tests/kernel and the libraries of <build dir>, laid out as in the build
 # tree so that their $ORIGIN run paths still resolve, and every shared
 # library they need from the host (found with ldd), the dynamic loader
 # included. No compression: unpacking is faster than gunzip under TCG.
+# With the kernel's <modules dir> (a Debian image's lib/modules/<release>),
+# the modules the tests need that such kernels build as modules (zram and
+# its compressors) go in /lib/modules/xpmem, uncompressed, with a file
+# `order` that lists them dependencies first: /init loads them.
 set -eu
 
 out=$1
 ko=$2
 build=$3
+kmods=${4:--}
+# Modules of the kernel the tests use where they exist (zram: swap tests).
+wanted_kmods="zram lz4_compress lz4hc_compress lzo_rle"
 here=$(cd "$(dirname "$0")" && pwd)
 root=$out.d
 
@@ -76,6 +83,38 @@ for lib in $hostlibs $gcc_s; do
 	mkdir -p "$(dirname "$dest")"
 	cp -L "$lib" "$dest"
 done
+
+# The path of a module of the kernel, by name ('-' and '_' are the same).
+kmod_path() {
+	find "$kmods" -name "$1.ko*" -o -name "$(echo "$1" | tr _ -).ko*" |
+		head -n 1
+}
+
+# Copies module $1 after the modules it depends on; each once.
+add_kmod() {
+	local path dep
+
+	grep -qx "$1" "$root/lib/modules/xpmem/order" 2>/dev/null && return 0
+	path=$(kmod_path "$1")
+	[ -n "$path" ] || return 0
+	for dep in $(modinfo -F depends "$path" 2>/dev/null | tr , ' '); do
+		add_kmod "$dep"
+	done
+	case $path in
+	*.xz) xz -dc "$path" ;;
+	*.zst) zstd -qdc "$path" ;;
+	*.gz) gzip -dc "$path" ;;
+	*) cat "$path" ;;
+	esac >"$root/lib/modules/xpmem/$1.ko"
+	echo "$1" >>"$root/lib/modules/xpmem/order"
+}
+
+if [ "$kmods" != - ] && [ -d "$kmods" ]; then
+	mkdir -p "$root/lib/modules/xpmem"
+	for m in $wanted_kmods; do
+		add_kmod "$m"
+	done
+fi
 
 (cd "$root" && find . -print0 | sort -z |
 	cpio -0 -o -H newc -R 0:0 --quiet) >"$out"

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs the module's tests in qemu on every installed kernel:
 #
-#   run-vm-tests.sh --results FILE [--kernels "6.1 6.12 6.1-debug"]
+#   run-vm-tests.sh --results FILE [--kernels "5.10 6.1 ..."]
 #                   [--build DIR] [--tests "area/name ..."]
 #
-# DIR defaults to $BUILD, else build.
-# For each kernel: builds xpmem.ko against it, packs an initramfs with the
+# DIR defaults to $BUILD, else build; the kernels default to every kernel of
+# kernels.conf that is ready (find-kernels.sh).
+# For each kernel: builds xpmem.ko against it (build-module.sh, in its build
+# root where it has one; reused by the interop suite), packs an initramfs with the
 # module, busybox and the test programs of DIR/tests/{xpmem,kernel}, boots
 # it under TCG (KVM is not available on the CI machines), and records one
 # line per test in FILE, in the format of tests/run-tests.sh:
@@ -18,8 +20,9 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+. "$here/lib.sh"
 results=build/results.log
-kernels="6.1 6.12 6.1-debug"
+kernels=$(kernel_names)
 # `make BUILD=dir check-vm` passes its build directory down this way.
 build=${BUILD:-build}
 only=""
@@ -34,21 +37,13 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-mkdir -p "$(dirname "$results")"
-results=$(cd "$(dirname "$results")" && pwd)/$(basename "$results")
+results=$(results_path "$results")
 cd "$repo" || exit 1
 if [ ! -d "$build" ]; then
 	echo "run-vm-tests.sh: no build directory $build (run make first)" >&2
 	exit 2
 fi
 build=$(cd "$build" && pwd)
-
-failures=0
-record() {
-	[ "$1" = FAIL ] && failures=$((failures + 1))
-	echo "$1 $2" >>"$results"
-	echo "$1 $2${3:+: $3}"
-}
 
 qemu=$(command -v qemu-system-x86_64 || true)
 found=$("$here/find-kernels.sh" "$kernels")
@@ -59,10 +54,11 @@ if [ -z "$qemu" ] || [ -z "$found" ]; then
 	exit 0
 fi
 
-# Per-kernel settings: the debug kernel is about four times slower (its
-# make/attach/detach cycle a hundred times), and it is the one with
-# kmemleak.
-vm_limit() { case "$1" in *-debug) echo 600 ;; *) echo 300 ;; esac; }
+# Per-kernel settings: the debug kernels are about four times slower (their
+# make/attach/detach cycle a hundred times), and they are the ones with
+# kmemleak and fault injection. They also run the API tests on the
+# user-space backend and with allocation failures injected.
+vm_limit() { case "$1" in *-debug) echo 1500 ;; *) echo 420 ;; esac; }
 # kmemleak's scans, the slowest part of the debug run, grow with memory.
 vm_memory() { case "$1" in *-debug) echo 1024 ;; *) echo 2048 ;; esac; }
 test_limit() { case "$1" in *-debug) echo 240 ;; *) echo 90 ;; esac; }
@@ -70,24 +66,36 @@ test_limit() { case "$1" in *-debug) echo 240 ;; *) echo 90 ;; esac; }
 # timing loops) exercise the module no differently from the rest; on the
 # slow debug kernel they run only on the stock kernels.
 debug_skip=xpmem/tool_usage,xpmem/tool_bench,xpmem/tool_cache
+extra_passes() { case "$1" in *-debug) echo "user failinject" ;; esac; }
 extra_append() {
+	local p
+
 	case "$1" in
 	*-debug) echo "kmemleak=on vmtest.kmemleak=1 vmtest.stress=10" \
 		"vmtest.cycles=1000 vmtest.scale=25 vmtest.skip=$debug_skip" ;;
 	*) echo "vmtest.stress=10" ;;
 	esac
+	for p in $(extra_passes "$1"); do
+		echo "vmtest.$p=1"
+	done
 }
 
-# The tests the guest should report, as area/name.
+# The tests the guest should report, as [pass/]area/name.
 expected_tests() {
-	local area f
+	local name=$1 area f p
+
 	for area in xpmem kernel; do
 		for f in "$build/tests/$area"/*; do
 			[ -f "$f" ] && [ -x "$f" ] || continue
 			case " $only " in
-			"  "|*" $area/$(basename "$f") "*)
-				echo "$area/$(basename "$f")" ;;
+			"  "|*" $area/$(basename "$f") "*) ;;
+			*) continue ;;
 			esac
+			echo "$area/$(basename "$f")"
+			[ $area = xpmem ] || continue
+			for p in $(extra_passes "$name"); do
+				echo "$p/$area/$(basename "$f")"
+			done
 		done
 	done
 }
@@ -103,9 +111,10 @@ boot() {
 	half=$((mem / 2))
 	rm -f "$dir/console.log" "$dir/events.log"
 	# Two NUMA nodes, one CPU each, so that page migration between nodes
-	# can be tested under a live attachment.
+	# can be tested under a live attachment; one socket each, or the
+	# kernel warns that CPUs sharing a cache sit on different nodes.
 	timeout -k 5 "$(vm_limit "$name")" "$qemu" \
-		-accel tcg -cpu max -smp 2 -m "$mem" \
+		-accel tcg -cpu max -smp 2,sockets=2,cores=1,threads=1 -m "$mem" \
 		-object memory-backend-ram,id=m0,size=${half}M \
 		-object memory-backend-ram,id=m1,size=$((mem - half))M \
 		-numa node,nodeid=0,cpus=0,memdev=m0 \
@@ -113,7 +122,7 @@ boot() {
 		-nographic -no-reboot -monitor none \
 		-serial "file:$dir/console.log" -serial "file:$dir/events.log" \
 		-kernel "$vmlinuz" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 log_buf_len=8M vmtest.timeout=$(test_limit "$name") $(extra_append "$name")${only:+ vmtest.only=$(echo $only | tr ' ' ,)}" \
+		-append "console=ttyS0 panic=-1 log_buf_len=8M vmtest.timeout=$(test_limit "$name") $(extra_append "$name" | tr '\n' ' ')${only:+ vmtest.only=$(echo $only | tr ' ' ,)}" \
 		</dev/null >"$dir/qemu.log" 2>&1
 }
 
@@ -122,10 +131,9 @@ boot() {
 record_tests() {
 	local name=$1 dir=$2 t verdict rc line
 
-	for t in $(expected_tests); do
+	for t in $(expected_tests "$name"); do
 		# The events channel first; the console as a fallback.
-		line=$(cat "$dir/events.log" "$dir/console.log" | tr -d '\r' |
-			grep -E "^VMRESULT (PASS|FAIL|SKIP) $t [0-9]+$" | head -n 1)
+		line=$(guest_result "$dir" "$t")
 		if [ -z "$line" ]; then
 			record FAIL "vm-$name/$t" "no result from the guest"
 			continue
@@ -147,44 +155,49 @@ record_tests() {
 }
 
 run_kernel() {
-	local name=$1 vmlinuz=$2 kdir=$3
+	local name=$1 vmlinuz=$2 root=$3 kdir=$4 kmods=$5
 	local dir=$build/vm/$name ko start secs rc
 
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	if ! ko=$("$here/build-module.sh" "$kdir" "$dir/module"); then
-		record FAIL "vm-$name/module-build" "see $dir/module/build.log"
-		tail -n 30 "$dir/module/build.log" | sed 's/^/    /'
+	start=$(now)
+	if ! ko=$("$here/build-module.sh" "$root" "$kdir" "$build/modules/$name"); then
+		record FAIL "vm-$name/module-build" "see $build/modules/$name/build.log"
+		tail -n 30 "$build/modules/$name/build.log" | sed 's/^/    /'
 		return
 	fi
 	record PASS "vm-$name/module-build"
-	if ! "$here/make-initramfs.sh" "$dir/initramfs.cpio" "$ko" "$build"; then
+	echo "vm-$name: module built in $(($(now) - start)) s"
+	if ! "$here/make-initramfs.sh" "$dir/initramfs.cpio" "$ko" "$build" \
+		"$kmods"; then
 		record FAIL "vm-$name/kernel-log" "could not build the initramfs"
 		return
 	fi
 
-	start=$(date +%s)
+	start=$(now)
 	boot "$name" "$vmlinuz" "$dir/initramfs.cpio" "$dir"
 	rc=$?
-	secs=$(($(date +%s) - start))
+	secs=$(($(now) - start))
 	[ $rc -eq 124 ] && echo "vm-$name: qemu killed after $secs s"
 	echo "vm-$name: boot and tests took $secs s (logs in $dir)"
 
 	record_tests "$name" "$dir"
-	"$here/check-log.sh" "$dir/console.log" "$dir/events.log" \
-		>"$dir/check.log" 2>&1
-	if [ $? -eq 0 ]; then
-		record PASS "vm-$name/kernel-log"
-	else
-		record FAIL "vm-$name/kernel-log" "see $dir/console.log"
-		sed 's/^/    /' "$dir/check.log"
-	fi
+	record_kernel_log "vm-$name" "$dir"
+	rm -f "$dir/initramfs.cpio"
 }
 
-total_start=$(date +%s)
-while read -r name vmlinuz kdir; do
+# A kernel of the table that is not ready is a failure, not a quiet gap.
+for name in $kernels; do
+	grep -q "^$name " <<<"$found" ||
+		record FAIL "vm-$name/kernel" "not prepared (scripts/install-deps.sh --vm)"
+done
+
+total_start=$(now)
+while read -r name vmlinuz root kdir kmods; do
 	echo "== vm-$name: $vmlinuz"
-	run_kernel "$name" "$vmlinuz" "$kdir"
+	kernel_start=$(now)
+	run_kernel "$name" "$vmlinuz" "$root" "$kdir" "$kmods"
+	echo "-- vm-$name: $(($(now) - kernel_start)) s"
 done <<<"$found"
-echo "-- vm: all kernels took $(($(date +%s) - total_start)) s, $failures failed"
-[ "$failures" -eq 0 ]
+echo "-- vm: all kernels took $(($(now) - total_start)) s, $record_failures failed"
+[ "$record_failures" -eq 0 ]
