@@ -14,6 +14,7 @@ set -eu
 
 want_vm=0
 want_interop=0
+begin=$(date +%s)
 for arg in "$@"; do
 	case "$arg" in
 	--vm) want_vm=1 ;;
@@ -51,7 +52,7 @@ if [ $want_vm -eq 1 ]; then
 	start=$(date +%s)
 	"$(dirname "$0")/../tests/vm/prepare-kernels.sh" ||
 		echo "install-deps: some kernels could not be prepared (see above);" \
-			"their VM tests will be missing" >&2
+			"their VM tests will fail" >&2
 	echo "install-deps: kernels ready in $(($(date +%s) - start)) s"
 fi
-echo "install-deps: all dependencies present"
+echo "install-deps: all dependencies present ($(($(date +%s) - begin)) s)"

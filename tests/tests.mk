@@ -50,14 +50,16 @@ check-interop: all
 	tests/interop/run-interop.sh --build $(BUILD) --results $(RESULTS)
 
 # One summary line for everything above, whatever failed on the way.
+# Each stage prints its time (tests/stage.sh).
+STAGE := tests/stage.sh
 check:
 	@mkdir -p build && rm -f $(RESULTS)
 	-@tests/interop/run-interop.sh --build $(BUILD) --prebuild-start
-	-$(MAKE) --no-print-directory check-unit
-	-$(MAKE) --no-print-directory SAN=1 check-unit
-	-$(MAKE) --no-print-directory check-static
-	-$(MAKE) --no-print-directory check-vm
-	-$(MAKE) --no-print-directory check-interop
+	-@$(STAGE) unit $(MAKE) --no-print-directory check-unit
+	-@$(STAGE) sanitizers $(MAKE) --no-print-directory SAN=1 check-unit
+	-@$(STAGE) static $(MAKE) --no-print-directory check-static
+	-@$(STAGE) vm $(MAKE) --no-print-directory check-vm
+	-@$(STAGE) interop $(MAKE) --no-print-directory check-interop
 	@tests/summary.sh $(RESULTS)
 
 .PHONY: tests check check-unit check-static check-vm check-interop

@@ -8,6 +8,7 @@
 #define TEST_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,29 @@
 #include <unistd.h>
 
 #define TEST_SKIP_CODE 77
+
+/*
+ * The VM's fault-injection pass sets XPMEM_TEST_FAILINJECT=1: from here on,
+ * once the program is loaded, the kernel may fail allocations made for this
+ * process and its children (failslab and fail_page_alloc scoped with
+ * make-it-fail). Set here rather than before exec, because an allocation
+ * that fails after exec's point of no return kills the new program with
+ * SIGSEGV, which would hide the failures of the calls under test.
+ */
+__attribute__((constructor)) static void test_failinject_start(void)
+{
+	const char *on = getenv("XPMEM_TEST_FAILINJECT");
+	int fd;
+
+	if (!on || strcmp(on, "1") != 0)
+		return;
+	fd = open("/proc/self/make-it-fail", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "1", 1) != 1)
+			fprintf(stderr, "make-it-fail: %s\n", strerror(errno));
+		close(fd);
+	}
+}
 
 #define CHECK(cond)							\
 	do {								\

@@ -20,6 +20,7 @@ set -eu
 work=$1
 xpmem=$2
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../vm/lib.sh"
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 xpmem=$(cd "$xpmem" && pwd)
@@ -50,16 +51,17 @@ fail() {
 # Debian's own archive as a deb-src source, mirroring the configured
 # deb line, so that `apt-get source` works on a stock Debian 12 machine.
 add_deb_src() {
-	local list=/etc/apt/sources.list.d/xpmem-interop-src.sources
+	local list=/etc/apt/sources.list.d/xpmem-interop-src.sources mirror
 
 	if apt-get source --print-uris ucx >/dev/null 2>&1; then
 		return 0
 	fi
 	[ "$(id -u)" -eq 0 ] || fail "no deb-src for ucx and not root: add one"
+	mirror=$(debian_mirror bookworm) || fail "no Debian archive in apt's sources"
 	log "adding $list"
-	cat >"$list" <<-'EOF'
+	cat >"$list" <<-EOF
 	Types: deb-src
-	URIs: http://deb.debian.org/debian
+	URIs: $mirror
 	Suites: bookworm
 	Components: main
 	Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg

@@ -12,72 +12,21 @@
 # module's counters must be back to zero after each pair), the comparison
 # transport, unload, dmesg.
 
+. /xpmem/guest-lib.sh
+guest_setup
 export PATH=/bin:/interop/bin:/opt/ucx/bin
-export LD_LIBRARY_PATH=/opt/ucx/lib:/xpmem/lib:/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
-
-mount -t devtmpfs devtmpfs /dev
-exec </dev/console >/dev/console 2>&1
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mkdir -p /dev/shm /dev/pts
-mount -t tmpfs -o mode=1777 tmpfs /tmp
-mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+export LD_LIBRARY_PATH=/opt/ucx/lib:$LD_LIBRARY_PATH
 cd /tmp || exit 1
 
 # shellcheck source=cases.sh
 . /interop/cases.sh
 
-results=/dev/ttyS1
-stty -F "$results" raw -echo 2>/dev/null
-
-event() {
-	echo "$*" >"$results"
-	echo "$*"
-}
-
-report() {
-	event "VMRESULT $1 $2 ${3:-0}"
-}
-
-param() {
-	for word in $(cat /proc/cmdline); do
-		case "$word" in
-		"interop.$1="*) echo "${word#*=}"; return ;;
-		esac
-	done
-	echo "$2"
-}
-
-limit=$(param timeout 60)
+limit=$(param interop timeout 60)
 port=20000
-live_counters="segments permits attachments pinned_pages"
 
 # Prints the output of a failed step for the host's log, marked as such.
 show() {
 	sed 's/^/VMOUT /' "$1" | tail -n "${2:-40}"
-}
-
-counter() {
-	awk -v n="$1" '$1 == n { print $2 }' /proc/xpmem/stats 2>/dev/null
-}
-
-counters_busy() {
-	for c in $live_counters; do
-		v=$(counter "$c")
-		[ -n "$v" ] && [ "$v" != 0 ] && return 0
-	done
-	return 1
-}
-
-# UCX never calls xpmem_remove: what it made goes away at process exit,
-# which the module may finish a moment after the parent reaped the child.
-counters_settle() {
-	n=0
-	while counters_busy && [ $n -lt 10 ]; do
-		sleep 1
-		n=$((n + 1))
-	done
-	! counters_busy
 }
 
 # Waits until something listens on TCP port $1 (IPv4 or IPv6), or 20 s.
@@ -269,24 +218,6 @@ negative_control() {
 	fi
 }
 
-load_module() {
-	mod=$(ls /xpmem/module/*.ko 2>/dev/null | head -n 1)
-	modname=$(basename "$mod" .ko | tr - _)
-	if [ -z "$mod" ] || ! insmod "$mod"; then
-		event "VMERROR insmod failed"
-		return 1
-	fi
-	if [ ! -c /dev/xpmem ]; then
-		event "VMERROR module loaded but /dev/xpmem is missing"
-		return 1
-	fi
-	# No udev here: the mode the project's udev rule would set.
-	chmod 0666 /dev/xpmem
-	# Without counters, "back to zero" below would prove nothing.
-	[ -r /proc/xpmem/stats ] ||
-		event "VMERROR the module has no /proc/xpmem/stats"
-}
-
 check_ucx_info() {
 	ucx_info -d >/tmp/info.out 2>&1
 	rc=$?
@@ -322,19 +253,13 @@ compare_run() {
 	done
 }
 
-unload_module() {
-	counters_settle || event "VMERROR counters not zero before unload:" \
-		"$(tr '\n' ' ' </proc/xpmem/stats)"
-	sed 's/^/VMSTATS /' /proc/xpmem/stats 2>/dev/null
-	if rmmod "$modname" && ! grep -q "^$modname " /proc/modules; then
+# The module's own unload check (counters, rmmod) as a result of its own.
+unload_check() {
+	if unload_module; then
 		report PASS rmmod
 	else
 		report FAIL rmmod 1
 	fi
-}
-
-stage() {
-	echo "VMSTAGE $* (at $(cut -d' ' -f1 /proc/uptime) s)"
 }
 
 stage "boot done: $(uname -r)"
@@ -344,7 +269,7 @@ stage "negative control"
 negative_control
 
 stage "module"
-if load_module; then
+if load_modules; then
 	check_ucx_info
 	for who in $(interop_users | awk '{ print $1 }'); do
 		stage "cases as $who"
@@ -355,14 +280,7 @@ if load_module; then
 	stage "comparison: $interop_compare_tls"
 	compare_run
 	stage "unload"
-	unload_module
+	unload_check
 fi
 
-echo "VMDMESG begin"
-dmesg
-echo "VMDMESG end"
-event "VMEND"
-sync
-reboot -f
-sleep 5
-echo b >/proc/sysrq-trigger
+guest_finish

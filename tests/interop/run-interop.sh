@@ -2,7 +2,7 @@
 # A real client on our XPMEM: Debian's UCX, built by its own build system
 # against our installed libxpmem, run on our module in qemu.
 #
-#   run-interop.sh --results FILE [--kernels "6.1 6.12 6.1-debug"]
+#   run-interop.sh --results FILE [--kernels "5.10 6.1 ..."]
 #                  [--build DIR]
 #   run-interop.sh --build DIR --prebuild-start
 #
@@ -28,8 +28,9 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 vm=$repo/tests/vm
+. "$vm/lib.sh"
 results=build/results.log
-kernels="6.1 6.12 6.1-debug"
+kernels=$(kernel_names)
 build=build
 mode=full
 
@@ -44,15 +45,14 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-mkdir -p "$(dirname "$results")"
-results=$(cd "$(dirname "$results")" && pwd)/$(basename "$results")
+results=$(results_path "$results")
 cd "$repo" || exit 1
 mkdir -p "$build/interop"
 build=$(cd "$build" && pwd)
 work=$build/interop
 prefix=$work/prefix
 ucx=$work/ucx
-total_start=$(date +%s)
+total_start=$(now)
 
 . "$here/cases.sh"
 
@@ -97,11 +97,6 @@ prebuild-start)
 	;;
 esac
 wait_for_prebuild
-
-record() {
-	echo "$1 $2" >>"$results"
-	echo "$1 $2${3:+: $3}"
-}
 
 
 expected_results() {
@@ -265,8 +260,7 @@ record_guest() {
 	local name=$1 dir=$2 t line verdict rc
 
 	for t in $(expected_results); do
-		line=$(tr -d '\r' <"$dir/events.log" |
-			grep -E "^VMRESULT (PASS|FAIL|SKIP) $t [0-9]+$" | tail -n 1)
+		line=$(guest_result "$dir" "$t")
 		if [ -z "$line" ]; then
 			record FAIL "interop-$name/$t" "no result from the guest"
 			continue
@@ -325,21 +319,23 @@ perf_value() {
 }
 
 run_kernel() {
-	local name=$1 vmlinuz=$2 kdir=$3 dir=$work/vm/$1 ko lacks start rc
+	local name=$1 vmlinuz=$2 root=$3 kdir=$4 kmods=$5 dir=$work/vm/$1
+	local ko lacks start rc
 
-	if lacks=$(kernel_lacks "$kdir"); then
+	if lacks=$(kernel_lacks "${root%/}$kdir"); then
 		record SKIP "interop-$name/all" \
 			"kernel built without $lacks (UCX needs them)"
 		return
 	fi
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	if ! ko=$("$vm/build-module.sh" "$kdir" "$dir/module"); then
-		record FAIL "interop-$name/module-build" "see $dir/module/build.log"
-		tail -n 20 "$dir/module/build.log" | sed 's/^/    /'
+	# The module tests/vm built for this kernel, if it is current.
+	if ! ko=$("$vm/build-module.sh" "$root" "$kdir" "$build/modules/$name"); then
+		record FAIL "interop-$name/module-build" "see $build/modules/$name/build.log"
+		tail -n 20 "$build/modules/$name/build.log" | sed 's/^/    /'
 		return
 	fi
-	if ! "$vm/make-initramfs.sh" "$dir/base.cpio" "$ko" "$build" ||
+	if ! "$vm/make-initramfs.sh" "$dir/base.cpio" "$ko" "$build" "$kmods" ||
 		! make_overlay "$dir/overlay.cpio"; then
 		record FAIL "interop-$name/kernel-log" "could not build the initramfs"
 		return
@@ -348,19 +344,14 @@ run_kernel() {
 	rm -rf "$dir/base.cpio.d" "$dir/overlay.cpio.d" "$dir/base.cpio" \
 		"$dir/overlay.cpio"
 
-	start=$(date +%s)
+	start=$(now)
 	boot "$vmlinuz" "$dir/initramfs.cpio" "$dir"
 	rc=$?
-	echo "interop-$name: boot and runs took $(($(date +%s) - start)) s" \
+	echo "interop-$name: boot and runs took $(($(now) - start)) s" \
 		"(qemu status $rc, logs in $dir)"
+	rm -f "$dir/initramfs.cpio"
 	record_guest "$name" "$dir"
-	if "$vm/check-log.sh" "$dir/console.log" "$dir/events.log" \
-		>"$dir/check.log" 2>&1; then
-		record PASS "interop-$name/kernel-log"
-	else
-		record FAIL "interop-$name/kernel-log" "see $dir/console.log"
-		sed 's/^/    /' "$dir/check.log"
-	fi
+	record_kernel_log "interop-$name" "$dir"
 	perf_table "$dir" >"$dir/perf.txt"
 	echo "interop-$name: perftest inside the VM"
 	sed 's/^/    /' "$dir/perf.txt"
@@ -384,10 +375,16 @@ command -v qemu-system-x86_64 >/dev/null && found=$("$vm/find-kernels.sh" "$kern
 if [ -z "$found" ]; then
 	record SKIP interop-vm "qemu or the kernels \"$kernels\" are not installed (scripts/install-deps.sh --vm)"
 else
-	while read -r name vmlinuz kdir; do
+	for name in $kernels; do
+		grep -q "^$name " <<<"$found" || record FAIL "interop-$name/kernel" \
+			"not prepared (scripts/install-deps.sh --vm)"
+	done
+	while read -r name vmlinuz root kdir kmods; do
 		echo "== interop-$name: $vmlinuz"
-		run_kernel "$name" "$vmlinuz" "$kdir"
+		kernel_start=$(now)
+		run_kernel "$name" "$vmlinuz" "$root" "$kdir" "$kmods"
+		echo "-- interop-$name: $(($(now) - kernel_start)) s"
 	done <<<"$found"
 fi
-echo "-- interop: took $(($(date +%s) - total_start)) s"
+echo "-- interop: took $(($(now) - total_start)) s"
 exit 0

@@ -2,13 +2,8 @@
 # /init of the test VM (busybox sh, PID 1). Loads the module, runs every test
 # program, unloads the module, dumps the kernel log and powers off.
 #
-# Two channels leave the guest:
-#   /dev/console (ttyS0)  kernel messages, test output of failures, dmesg
-#   /dev/ttyS1            one line per event, for the host to parse:
-#                         VMRESULT PASS|FAIL|SKIP <area>/<name> <exit code>
-#                         VMERROR <what went wrong outside the tests>
-#                         VMEND   (the guest got to the end)
-# Kernel messages can land in the middle of a console line, never on ttyS1.
+# The channels to the host and the helpers shared with the interop guest
+# are in guest-lib.sh (/xpmem/guest-lib.sh in the image).
 #
 # Settings come from the kernel command line:
 #   vmtest.timeout=SECONDS   per-test limit (SIGKILL)
@@ -25,64 +20,18 @@
 #                            processes: results failinject/xpmem/NAME; such a
 #                            test may fail, but must exit (no crash, no hang)
 
-export PATH=/bin
-export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
+. /xpmem/guest-lib.sh
+guest_setup
 
-mount -t devtmpfs devtmpfs /dev
-# The initramfs has no /dev/console node of its own: open it now.
-exec </dev/console >/dev/console 2>&1
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mkdir -p /dev/shm /dev/pts
-mount -t tmpfs -o mode=1777 tmpfs /tmp
-mount -t tmpfs -o mode=1777 tmpfs /dev/shm
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-
-# Opened once: reopening a serial port resets its FIFO, which can drop the
-# end of the previous line.
-stty -F /dev/ttyS1 raw -echo 2>/dev/null
-exec 3>/dev/ttyS1
-
-report() {
-	echo "$*" >&3
-	echo "$*"
-}
-
-# Progress on the console, with the guest's uptime to see where time goes.
-stage() {
-	echo "VMSTAGE $* (uptime $(cut -d' ' -f1 /proc/uptime) s)"
-}
-
-param() {
-	for word in $(cat /proc/cmdline); do
-		case "$word" in
-		"vmtest.$1="*) echo "${word#*=}"; return ;;
-		esac
-	done
-	echo "$2"
-}
-
-test_timeout=$(param timeout 120)
-kmemleak=$(param kmemleak 0)
-only=$(param only "")
-skip=$(param skip "")
-export XPMEM_STRESS_SECONDS="$(param stress 10)"
-export XPMEM_CYCLES="$(param cycles 10000)"
-export XPMEM_TEST_SCALE="$(param scale 100)"
+test_timeout=$(param vmtest timeout 120)
+kmemleak=$(param vmtest kmemleak 0)
+only=$(param vmtest only "")
+skip=$(param vmtest skip "")
+export XPMEM_STRESS_SECONDS="$(param vmtest stress 10)"
+export XPMEM_CYCLES="$(param vmtest cycles 10000)"
+export XPMEM_TEST_SCALE="$(param vmtest scale 100)"
 export XPMEM_TEST_VM=1
 export TMPDIR=/tmp
-
-# Live counters of the module: each must be 0 when no process uses it.
-live_counters="segments permits attachments pinned_pages"
-
-counters_busy() {
-	[ -r /proc/xpmem/stats ] || return 1
-	for c in $live_counters; do
-		v=$(awk -v n="$c" '$1 == n { print $2 }' /proc/xpmem/stats)
-		[ -n "$v" ] && [ "$v" != 0 ] && return 0
-	done
-	return 1
-}
 
 # Runs one test program: run_test PASS BIN. PASS is "" for the main run,
 # else the name of the extra pass (user, failinject), which prefixes the
@@ -100,7 +49,7 @@ run_test() {
 	case ",$skip," in
 	*",$name,"*)
 		echo "VMOUT skipped on this kernel by the harness"
-		report "VMRESULT SKIP $result 77"
+		report SKIP "$result" 77
 		return ;;
 	esac
 
@@ -109,11 +58,11 @@ run_test() {
 	case $pass in
 	user) (cd /tmp && XPMEM_BACKEND=user timeout -s KILL "$test_timeout" \
 		"$bin" </dev/null >/tmp/test.out 2>&1 3>&-) ;;
-	# make-it-fail is inherited by the test's children, and only tasks
-	# with it set see injected failures (task-filter).
-	failinject) (cd /tmp && timeout -s KILL "$test_timeout" sh -c \
-		'echo 1 >/proc/self/make-it-fail && exec "$0"' "$bin" \
-		</dev/null >/tmp/test.out 2>&1 3>&-) ;;
+	# Only tasks with make-it-fail set see injected failures
+	# (task-filter); the test sets it once loaded (tests/common/test.h)
+	# and its children inherit it.
+	failinject) (cd /tmp && XPMEM_TEST_FAILINJECT=1 timeout -s KILL \
+		"$test_timeout" "$bin" </dev/null >/tmp/test.out 2>&1 3>&-) ;;
 	*) (cd /tmp && timeout -s KILL "$test_timeout" "$bin" </dev/null \
 		>/tmp/test.out 2>&1 3>&-) ;;
 	esac
@@ -135,13 +84,20 @@ run_test() {
 		# The summary line some tests print (operations, calls made).
 		sed 's/^/VMOUT /' /tmp/test.out | tail -n 2
 	fi
-	report "VMRESULT $verdict $result $rc"
+	report "$verdict" "$result" "$rc"
 }
 
 # Slab and page allocation failures for tasks that ask for them (the
 # failinject pass), 1 in 20, without the stack dump of each (verbose 0):
 # the kernel log must stay clean while callers handle the failures. User
 # pages (highmem allocations) are left alone: the test programs need them.
+# Each injected failure takes one from "times": what a test used shows how
+# many failures it met.
+failinject_budget=100000000
+failinject_used() {
+	echo $((failinject_budget - $(cat /sys/kernel/debug/$1/times)))
+}
+
 failinject_setup() {
 	d=/sys/kernel/debug
 	[ -d $d/failslab ] && [ -d $d/fail_page_alloc ] || return 1
@@ -149,7 +105,7 @@ failinject_setup() {
 		echo Y >$f/task-filter
 		echo 5 >$f/probability
 		echo 1 >$f/interval
-		echo -1 >$f/times
+		echo $failinject_budget >$f/times
 		echo 0 >$f/verbose
 		echo N >$f/ignore-gfp-wait
 	done
@@ -164,91 +120,41 @@ failinject_off() {
 
 stage "boot done: $(uname -r)"
 
-# Modules of this kernel the tests use (zram), dependencies first; a
-# kernel that has them built in has none here.
-if [ -r /lib/modules/xpmem/order ]; then
-	while read -r m; do
-		insmod "/lib/modules/xpmem/$m.ko" 2>/dev/null ||
-			echo "VMOUT could not load $m"
-	done </lib/modules/xpmem/order
+if load_modules; then
+	ls -l /dev/xpmem 2>&1
+	[ -x /xpmem/bin/xpmem ] && /xpmem/bin/xpmem info 2>&1 | sed 's/^/VMOUT /'
 fi
-
-mod=$(ls /xpmem/module/*.ko 2>/dev/null | head -n 1)
-modname=$(basename "$mod" .ko | tr - _)
-if [ -z "$mod" ]; then
-	report "VMERROR no module in the image"
-elif insmod "$mod"; then
-	if [ -c /dev/xpmem ]; then
-		chmod 0666 /dev/xpmem
-	else
-		report "VMERROR module loaded but /dev/xpmem is missing"
-	fi
-else
-	report "VMERROR insmod failed: module did not load"
-fi
-ls -l /dev/xpmem 2>&1
-[ -x /xpmem/bin/xpmem ] && /xpmem/bin/xpmem info 2>&1 | sed 's/^/VMOUT /'
 
 stage "tests"
 for bin in /xpmem/tests/xpmem/* /xpmem/tests/kernel/*; do
 	[ -f "$bin" ] && [ -x "$bin" ] && run_test "" "$bin"
 done
 
-if [ "$(param user 0)" = 1 ]; then
+if [ "$(param vmtest user 0)" = 1 ]; then
 	stage "tests on the user-space backend"
 	for bin in /xpmem/tests/xpmem/*; do
 		[ -f "$bin" ] && [ -x "$bin" ] && run_test user "$bin"
 	done
 fi
 
-if [ "$(param failinject 0)" = 1 ]; then
+if [ "$(param vmtest failinject 0)" = 1 ]; then
 	stage "tests with allocation failures injected"
 	if failinject_setup; then
 		for bin in /xpmem/tests/xpmem/*; do
-			[ -f "$bin" ] && [ -x "$bin" ] && run_test failinject "$bin"
+			[ -f "$bin" ] && [ -x "$bin" ] || continue
+			slab0=$(failinject_used failslab)
+			page0=$(failinject_used fail_page_alloc)
+			run_test failinject "$bin"
+			echo "VMOUT failures injected: $(($(failinject_used failslab) - slab0))" \
+				"slab, $(($(failinject_used fail_page_alloc) - page0)) page"
 		done
 		failinject_off
 	else
-		report "VMERROR fault injection requested, but this kernel has none"
+		event "VMERROR fault injection requested, but this kernel has none"
 	fi
 fi
 
 stage "unload"
-if [ -r /proc/xpmem/stats ]; then
-	# Exit cleanup may finish a moment after the last process is reaped.
-	n=0
-	while counters_busy && [ $n -lt 10 ]; do
-		sleep 1
-		n=$((n + 1))
-	done
-	sed 's/^/VMSTATS /' /proc/xpmem/stats
-	counters_busy &&
-		report "VMERROR counters not back to zero after all tests:" \
-			"$(tr '\n' ' ' </proc/xpmem/stats)"
-fi
-if grep -q "^$modname " /proc/modules; then
-	rmmod "$modname" || report "VMERROR rmmod failed"
-	grep -q "^$modname " /proc/modules &&
-		report "VMERROR rmmod failed: $modname still loaded"
-fi
-
-if [ "$kmemleak" = 1 ] && [ -w /sys/kernel/debug/kmemleak ]; then
-	stage "kmemleak"
-	# Objects younger than 5 s are not reported, and a second scan
-	# catches pointers that were only live in registers during the first.
-	sleep 6
-	echo scan >/sys/kernel/debug/kmemleak
-	echo scan >/sys/kernel/debug/kmemleak
-	stage "kmemleak scanned"
-	cat /sys/kernel/debug/kmemleak
-fi
-
-echo "VMDMESG begin"
-dmesg
-echo "VMDMESG end"
-report "VMEND"
-sync
-# -no-reboot turns the reset into qemu's exit; no ACPI needed.
-reboot -f
-sleep 5
-echo b >/proc/sysrq-trigger
+unload_module
+[ "$kmemleak" = 1 ] && kmemleak_scan
+guest_finish

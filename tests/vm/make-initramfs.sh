@@ -36,6 +36,7 @@ for applet in $("$busybox" --list); do
 	[ "$applet" = busybox ] || ln -s busybox "$root/bin/$applet"
 done
 install -m 0755 "$here/guest-init.sh" "$root/init"
+install -m 0644 "$here/guest-lib.sh" "$root/xpmem/guest-lib.sh"
 cp "$ko" "$root/xpmem/module/"
 chmod 0644 "$root/xpmem/module/"*.ko
 
