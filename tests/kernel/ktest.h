@@ -1,32 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Helpers of the kernel-only tests: they need the module (/dev/xpmem and the
- * library's kernel backend), read its counters in /proc/xpmem/stats, and
- * pass values between the processes of a test through pipes.
+ * Helpers of the kernel-only tests, on top of those every XPMEM test shares
+ * (xpmem_test.h): they need the module (/dev/xpmem and the library's kernel
+ * backend), read its counters in /proc/xpmem/stats, and run an attacher in
+ * a forked child against memory the parent exports.
  */
 #ifndef KTEST_H
 #define KTEST_H
 
-#include <fcntl.h>
 #include <grp.h>
-#include <pthread.h>
-#include <setjmp.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <sys/mman.h>
 #include <time.h>
 
-#include <xpmem.h>
-
-#include "test.h"
+#include "../xpmem/xpmem_test.h"
 
 #define KTEST_STATS_PATH "/proc/xpmem/stats"
-
-static inline size_t page_size(void)
-{
-	return (size_t)sysconf(_SC_PAGESIZE);
-}
 
 /* Skips unless the module serves this process. */
 static inline void require_kernel_backend(void)
@@ -128,168 +115,6 @@ static inline void kstats_print(const char *what, struct kstats s)
 				     "module counters did not come back"); \
 		}							\
 	} while (0)
-
-static inline unsigned char pattern_byte(size_t i, unsigned int seed)
-{
-	return (unsigned char)((i * 151 + seed * 13 + (i >> 12)) & 0xff);
-}
-
-static inline void fill_pattern(void *p, size_t size, unsigned int seed)
-{
-	unsigned char *b = p;
-	size_t i;
-
-	for (i = 0; i < size; i++)
-		b[i] = pattern_byte(i, seed);
-}
-
-/* Fails the test at the first byte that differs, naming it. */
-#define CHECK_PATTERN(p, size, seed)					\
-	do {								\
-		const volatile unsigned char *b_ = (const void *)(p);	\
-		size_t i_;						\
-		for (i_ = 0; i_ < (size_t)(size); i_++)			\
-			if (b_[i_] != pattern_byte(i_, (seed)))		\
-				test_fail_at(__FILE__, __LINE__,	\
-					     "byte %zu is 0x%02x, want 0x%02x (seed %u)", \
-					     i_, b_[i_],		\
-					     pattern_byte(i_, (seed)),	\
-					     (unsigned int)(seed));	\
-	} while (0)
-
-/* A pair of pipes between a parent and one child. */
-struct channel {
-	int down[2];	/* parent writes, child reads */
-	int up[2];	/* child writes, parent reads */
-};
-
-static inline void channel_open(struct channel *ch)
-{
-	CHECK(pipe(ch->down) == 0);
-	CHECK(pipe(ch->up) == 0);
-}
-
-/*
- * After fork, each side closes the ends it does not use, so that a peer's
- * death shows as end-of-file instead of a read that waits forever.
- */
-static inline void channel_parent(struct channel *ch)
-{
-	close(ch->down[0]);
-	close(ch->up[1]);
-}
-
-static inline void channel_child(struct channel *ch)
-{
-	close(ch->down[1]);
-	close(ch->up[0]);
-}
-
-static inline void put_u64(int fd, uint64_t v)
-{
-	CHECK(write(fd, &v, sizeof(v)) == sizeof(v));
-}
-
-/* Reads one value; a closed pipe (the peer died) fails the test. */
-static inline uint64_t get_u64(int fd)
-{
-	uint64_t v;
-
-	CHECK(read(fd, &v, sizeof(v)) == sizeof(v));
-	return v;
-}
-
-static inline pid_t fork_checked(void)
-{
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	CHECK(pid >= 0);
-	return pid;
-}
-
-static inline bool faulted(int status)
-{
-	return status == 128 + SIGSEGV || status == 128 + SIGBUS;
-}
-
-/*
- * Reads or writes one byte and reports whether that raised SIGSEGV or
- * SIGBUS, without dying: the handler jumps back. For probes of the
- * caller's own attachments, which a forked child would not inherit.
- *
- * The handlers are installed once for the process and never swapped, so
- * threads probing at the same time cannot restore each other's handlers;
- * a fault outside a probe still kills the process as it would have.
- */
-static _Thread_local sigjmp_buf ktest_probe_env;
-static _Thread_local volatile sig_atomic_t ktest_probing;
-
-static inline void ktest_probe_handler(int sig)
-{
-	if (!ktest_probing) {
-		signal(sig, SIG_DFL);
-		raise(sig);
-		return;
-	}
-	ktest_probing = 0;
-	siglongjmp(ktest_probe_env, sig);
-}
-
-static inline void ktest_install_probe_handlers(void)
-{
-	struct sigaction sa = { .sa_handler = ktest_probe_handler };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
-}
-
-static inline int probe_byte(volatile unsigned char *addr, bool write,
-			     unsigned char *value)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	int sig;
-
-	pthread_once(&once, ktest_install_probe_handlers);
-	sig = sigsetjmp(ktest_probe_env, 1);
-	if (sig == 0) {
-		ktest_probing = 1;
-		if (write)
-			*addr = *value;
-		else
-			*value = *addr;
-		ktest_probing = 0;
-	}
-	return sig;
-}
-
-/*
- * Like probe_byte(), for one aligned 8-byte read: a single load, so a
- * concurrent 8-byte store is seen entirely or not at all.
- */
-static inline int probe_u64(const volatile uint64_t *addr, uint64_t *value)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	int sig;
-
-	pthread_once(&once, ktest_install_probe_handlers);
-	sig = sigsetjmp(ktest_probe_env, 1);
-	if (sig == 0) {
-		ktest_probing = 1;
-		*value = *addr;
-		ktest_probing = 0;
-	}
-	return sig;
-}
-
-static inline struct xpmem_addr xaddr(xpmem_apid_t apid, off_t offset)
-{
-	struct xpmem_addr a = { .apid = apid, .offset = offset };
-
-	return a;
-}
 
 /* Private anonymous memory, the kind only the module can export. */
 static inline void *anon_pages(size_t size)
