@@ -41,24 +41,18 @@ static void check_all(unsigned char *att, const unsigned int *seed)
 	}
 }
 
-static void attacher(xpmem_segid_t segid, struct channel *ch)
+static void attacher(unsigned char *att, size_t size, struct channel *ch)
 {
 	size_t pg = page_size();
 	unsigned int seed[PAGES];
-	xpmem_apid_t apid;
-	unsigned char *att;
 	int p;
 
-	apid = xpmem_get(segid, XPMEM_RDWR, XPMEM_PERMIT_MODE, NULL);
-	CHECK(apid > 0);
-	att = xpmem_attach(xaddr(apid, 0), PAGES * pg, NULL);
-	CHECK(att != (void *)-1);
 	for (p = 0; p < PAGES; p++)
 		seed[p] = 100 + p;
 	check_all(att, seed);
-	put_u64(ch->up[1], STEP_READY);
+	attacher_done(ch, STEP_READY);
 
-	CHECK(get_u64(ch->down[0]) == STEP_CHANGED);
+	attacher_wait(ch, STEP_CHANGED);
 	seed[1] = 201;
 	seed[2] = 202;
 	seed[3] = 0;
@@ -70,10 +64,7 @@ static void attacher(xpmem_segid_t segid, struct channel *ch)
 	/* Twice: reading back after the faults above changed nothing. */
 	seed[0] = 300;
 	check_all(att, seed);
-	put_u64(ch->up[1], STEP_CHECKED);
-
-	CHECK(xpmem_detach(att) == 0);
-	CHECK(xpmem_release(apid) == 0);
+	attacher_done(ch, STEP_CHECKED);
 }
 
 static void change_pages(unsigned char *mem)
@@ -106,40 +97,23 @@ static void change_pages(unsigned char *mem)
 
 int main(void)
 {
-	size_t pg;
-	struct kstats base;
-	struct channel ch;
+	struct live_attach t;
 	unsigned char *mem;
-	xpmem_segid_t segid;
-	pid_t pid;
+	size_t pg;
 	int p;
 
 	require_kernel_backend();
 	pg = page_size();
-	base = kstats_read();
 	mem = anon_pages(PAGES * pg);
 	for (p = 0; p < PAGES; p++)
 		fill_pattern(mem + p * pg, pg, 100 + p);
-	segid = xpmem_make(mem, PAGES * pg, XPMEM_PERMIT_MODE, (void *)0600);
-	CHECK(segid > 0);
 
-	channel_open(&ch);
-	pid = fork_checked();
-	if (pid == 0) {
-		channel_child(&ch);
-		alarm(60);
-		attacher(segid, &ch);
-		_exit(0);
-	}
-	channel_parent(&ch);
-	CHECK(get_u64(ch.up[0]) == STEP_READY);
+	live_attach_start(&t, mem, PAGES * pg, attacher);
+	live_attach_wait(&t, STEP_READY);
 	change_pages(mem);
-	put_u64(ch.down[1], STEP_CHANGED);
-	CHECK(get_u64(ch.up[0]) == STEP_CHECKED);
-	CHECK(test_wait(pid) == 0);
+	live_attach_go(&t, STEP_CHANGED);
+	live_attach_wait(&t, STEP_CHECKED);
 	CHECK_PATTERN(mem, pg, 300);
-
-	CHECK(xpmem_remove(segid) == 0);
-	CHECK_KSTATS_BACK(base, 5);
+	live_attach_finish(&t);
 	return 0;
 }

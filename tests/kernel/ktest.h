@@ -134,4 +134,84 @@ static inline double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * A live attachment: the parent exports [mem, mem + size) and a forked
+ * child attaches the whole range once (read-write) and runs `attacher` on
+ * it, talking to the parent through `ch`; the child then detaches,
+ * releases and exits 0. The parent changes its memory between the steps
+ * and finally checks, with live_attach_finish(), that the child passed and
+ * that the module's counters are back where they were.
+ */
+struct live_attach {
+	struct kstats base;
+	xpmem_segid_t segid;
+	struct channel ch;
+	pid_t pid;
+};
+
+typedef void (*live_attacher_fn)(unsigned char *att, size_t size,
+				 struct channel *ch);
+
+/* The child is killed after this many seconds: no test can hang. */
+#define LIVE_ATTACH_ALARM 60
+
+static inline void live_attach_start(struct live_attach *t, void *mem,
+				     size_t size, live_attacher_fn attacher)
+{
+	xpmem_apid_t apid;
+	unsigned char *att;
+
+	t->base = kstats_read();
+	t->segid = xpmem_make(mem, size, XPMEM_PERMIT_MODE, (void *)0600);
+	CHECK(t->segid > 0);
+	channel_open(&t->ch);
+	t->pid = fork_checked();
+	if (t->pid == 0) {
+		channel_child(&t->ch);
+		alarm(LIVE_ATTACH_ALARM);
+		apid = xpmem_get(t->segid, XPMEM_RDWR, XPMEM_PERMIT_MODE, NULL);
+		CHECK(apid > 0);
+		att = xpmem_attach(xaddr(apid, 0), size, NULL);
+		CHECK(att != (void *)-1);
+		attacher(att, size, &t->ch);
+		CHECK(xpmem_detach(att) == 0);
+		CHECK(xpmem_release(apid) == 0);
+		fflush(NULL);
+		_exit(0);
+	}
+	channel_parent(&t->ch);
+}
+
+/* Tells the attacher that step `step` may start. */
+static inline void live_attach_go(struct live_attach *t, uint64_t step)
+{
+	put_u64(t->ch.down[1], step);
+}
+
+/* Waits until the attacher reports `step` done; its death fails the test. */
+static inline void live_attach_wait(struct live_attach *t, uint64_t step)
+{
+	CHECK(get_u64(t->ch.up[0]) == step);
+}
+
+static inline void live_attach_finish(struct live_attach *t)
+{
+	CHECK(test_wait(t->pid) == 0);
+	close(t->ch.down[1]);
+	close(t->ch.up[0]);
+	CHECK(xpmem_remove(t->segid) == 0);
+	CHECK_KSTATS_BACK(t->base, 5);
+}
+
+/* The attacher's side of the steps. */
+static inline void attacher_wait(struct channel *ch, uint64_t step)
+{
+	CHECK(get_u64(ch->down[0]) == step);
+}
+
+static inline void attacher_done(struct channel *ch, uint64_t step)
+{
+	put_u64(ch->up[1], step);
+}
+
 #endif /* KTEST_H */
