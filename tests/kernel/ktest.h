@@ -9,6 +9,7 @@
 #define KTEST_H
 
 #include <grp.h>
+#include <sched.h>
 #include <time.h>
 
 #include "../xpmem/xpmem_test.h"
@@ -135,6 +136,245 @@ static inline double now_seconds(void)
 }
 
 /*
+ * What a test expects of each page of an attachment: a pattern seed
+ * (fill_pattern() over that page alone), zeros, or a hole where an access
+ * faults.
+ */
+#define PAGE_ZERO	(~0u - 1)
+#define PAGE_HOLE	(~0u)
+
+static inline void fill_pages(unsigned char *mem, int first, int n,
+			      unsigned int seed)
+{
+	size_t pg = page_size();
+	int p;
+
+	for (p = first; p < first + n; p++)
+		fill_pattern(mem + (size_t)p * pg, pg, seed + (unsigned int)p);
+}
+
+/* Fails at the first page of @mem that is not what @want says. */
+#define CHECK_PAGES(mem, want, n)					\
+	check_pages_at(__FILE__, __LINE__, (mem), (want), (n))
+
+static inline void check_pages_at(const char *file, int line,
+				  unsigned char *mem, const unsigned int *want,
+				  int n)
+{
+	size_t pg = page_size(), i;
+	unsigned char v;
+	int p, sig;
+
+	for (p = 0; p < n; p++) {
+		unsigned char *page = mem + (size_t)p * pg;
+
+		if (want[p] == PAGE_HOLE) {
+			if (probe_byte(page, false, &v) == 0)
+				test_fail_at(file, line,
+					     "page %d reads 0x%02x, want a fault (hole)",
+					     p, v);
+			continue;
+		}
+		sig = probe_byte(page, false, &v);
+		if (sig)
+			test_fail_at(file, line, "page %d faults with signal %d",
+				     p, sig);
+		if (want[p] == PAGE_ZERO) {
+			for (i = 0; i < pg; i++)
+				if (((volatile unsigned char *)page)[i])
+					test_fail_at(file, line,
+						     "page %d byte %zu is 0x%02x, want 0",
+						     p, i, page[i]);
+			continue;
+		}
+		i = check_pattern(page, pg, want[p]);
+		if (i != pg)
+			test_fail_at(file, line,
+				     "page %d byte %zu is 0x%02x, want 0x%02x (seed %u)",
+				     p, i, page[i], pattern_byte(i, want[p]),
+				     want[p]);
+	}
+}
+
+/* Sets want[first .. first + n) as fill_pages() fills them. */
+static inline void want_pages(unsigned int *want, int first, int n,
+			      unsigned int seed)
+{
+	int p;
+
+	for (p = first; p < first + n; p++)
+		want[p] = seed == PAGE_ZERO || seed == PAGE_HOLE ?
+			  seed : seed + (unsigned int)p;
+}
+
+/* Polls @cond every 20 ms for up to @seconds; true if it became true. */
+#define WAIT_UNTIL(cond, seconds)					\
+	({								\
+		double end_ = now_seconds() + (seconds);		\
+		bool ok_;						\
+		while (!(ok_ = (cond)) && now_seconds() < end_)	\
+			usleep(20000);					\
+		ok_;							\
+	})
+
+/* /proc/<pid>/pagemap bits (pid 0: this process). */
+#define PM_PRESENT	(1ULL << 63)
+#define PM_SWAPPED	(1ULL << 62)
+#define PM_PFN_MASK	((1ULL << 55) - 1)
+
+static inline uint64_t pagemap_entry(pid_t pid, const void *addr)
+{
+	char path[64];
+	uint64_t e;
+	int fd;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/pagemap");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	CHECK(pread(fd, &e, sizeof(e),
+		    (off_t)((uintptr_t)addr / page_size() * sizeof(e))) ==
+	      sizeof(e));
+	close(fd);
+	return e;
+}
+
+/* Pages of [mem, mem + n pages) whose pagemap entry has all of @bits. */
+static inline int pagemap_count(pid_t pid, const unsigned char *mem, int n,
+				uint64_t bits)
+{
+	int p, count = 0;
+
+	for (p = 0; p < n; p++)
+		if ((pagemap_entry(pid, mem + (size_t)p * page_size()) &
+		     bits) == bits)
+			count++;
+	return count;
+}
+
+/*
+ * Keeps this process, and the children it forks afterwards, on the CPU it
+ * runs on. Pages a task faults in wait in a per-CPU batch before they reach
+ * the LRU lists, and madvise(MADV_PAGEOUT) only flushes its own CPU's: a
+ * test that wants every page reclaimed runs everything on one CPU.
+ */
+static inline void pin_to_one_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	CHECK(cpu >= 0);
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	CHECK(sched_setaffinity(0, sizeof(set), &set) == 0);
+}
+
+/* A small sysfs or procfs file: its first line, without the newline. */
+static inline bool read_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fgets(buf, (int)size, f) != NULL;
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = 0;
+	return ok;
+}
+
+static inline bool write_line(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = write(fd, value, strlen(value));
+	close(fd);
+	return n == (ssize_t)strlen(value);
+}
+
+static inline long read_long(const char *path)
+{
+	char buf[64];
+
+	CHECK(read_line(path, buf, sizeof(buf)));
+	return strtol(buf, NULL, 10);
+}
+
+/*
+ * Global settings a test changes (THP, KSM...): set_setting() keeps the
+ * first old value of each file and the process that called it puts them
+ * all back when it exits, passing or failing; its forked children do not.
+ */
+#define KTEST_MAX_SETTINGS 8
+
+struct ktest_setting {
+	char path[128];
+	char old[256];
+};
+
+static struct ktest_setting ktest_settings[KTEST_MAX_SETTINGS];
+static int ktest_nr_settings;
+static pid_t ktest_settings_pid;
+
+static inline void ktest_restore_settings(void)
+{
+	int i;
+
+	if (getpid() != ktest_settings_pid)
+		return;
+	for (i = ktest_nr_settings - 1; i >= 0; i--)
+		if (!write_line(ktest_settings[i].path, ktest_settings[i].old))
+			fprintf(stderr, "cannot restore %s to %s\n",
+				ktest_settings[i].path, ktest_settings[i].old);
+	ktest_nr_settings = 0;
+}
+
+/*
+ * Some files show a choice as "always [madvise] never": the bracketed word
+ * is what to write back.
+ */
+static inline void setting_value(const char *line, char *out, size_t size)
+{
+	const char *open_ = strchr(line, '['), *close_;
+
+	if (open_ && (close_ = strchr(open_, ']'))) {
+		snprintf(out, size, "%.*s", (int)(close_ - open_ - 1),
+			 open_ + 1);
+		return;
+	}
+	snprintf(out, size, "%s", line);
+}
+
+static inline bool set_setting(const char *path, const char *value)
+{
+	struct ktest_setting *st;
+	char line[256];
+	int i;
+
+	for (i = 0; i < ktest_nr_settings; i++)
+		if (strcmp(ktest_settings[i].path, path) == 0)
+			return write_line(path, value);
+	if (!read_line(path, line, sizeof(line)))
+		return false;
+	CHECK(ktest_nr_settings < KTEST_MAX_SETTINGS);
+	st = &ktest_settings[ktest_nr_settings];
+	CHECK(strlen(path) < sizeof(st->path));
+	memcpy(st->path, path, strlen(path) + 1);
+	setting_value(line, st->old, sizeof(st->old));
+	if (!ktest_nr_settings++) {
+		ktest_settings_pid = getpid();
+		atexit(ktest_restore_settings);
+	}
+	return write_line(path, value);
+}
+
+/*
  * A live attachment: the parent exports [mem, mem + size) and a forked
  * child attaches the whole range once (read-write) and runs `attacher` on
  * it, talking to the parent through `ch`; the child then detaches,
@@ -155,8 +395,10 @@ typedef void (*live_attacher_fn)(unsigned char *att, size_t size,
 /* The child is killed after this many seconds: no test can hang. */
 #define LIVE_ATTACH_ALARM 60
 
-static inline void live_attach_start(struct live_attach *t, void *mem,
-				     size_t size, live_attacher_fn attacher)
+/* @permit: XPMEM_RDWR or XPMEM_RDONLY, for the child's permit. */
+static inline void live_attach_start_mode(struct live_attach *t, void *mem,
+					  size_t size, int permit,
+					  live_attacher_fn attacher)
 {
 	xpmem_apid_t apid;
 	unsigned char *att;
@@ -169,7 +411,7 @@ static inline void live_attach_start(struct live_attach *t, void *mem,
 	if (t->pid == 0) {
 		channel_child(&t->ch);
 		alarm(LIVE_ATTACH_ALARM);
-		apid = xpmem_get(t->segid, XPMEM_RDWR, XPMEM_PERMIT_MODE, NULL);
+		apid = xpmem_get(t->segid, permit, XPMEM_PERMIT_MODE, NULL);
 		CHECK(apid > 0);
 		att = xpmem_attach(xaddr(apid, 0), size, NULL);
 		CHECK(att != (void *)-1);
@@ -180,6 +422,12 @@ static inline void live_attach_start(struct live_attach *t, void *mem,
 		_exit(0);
 	}
 	channel_parent(&t->ch);
+}
+
+static inline void live_attach_start(struct live_attach *t, void *mem,
+				     size_t size, live_attacher_fn attacher)
+{
+	live_attach_start_mode(t, mem, size, XPMEM_RDWR, attacher);
 }
 
 /* Tells the attacher that step `step` may start. */
