@@ -19,28 +19,6 @@
 
 enum step { STEP_READY = 1, STEP_CHANGED, STEP_CHECKED };
 
-static void check_all(unsigned char *att, const unsigned int *seed)
-{
-	size_t pg = page_size();
-	unsigned char v;
-	size_t i;
-	int p;
-
-	for (p = 0; p < PAGES; p++) {
-		if (seed[p] == 0) {
-			for (i = 0; i < pg; i++)
-				if (att[p * pg + i] != 0)
-					test_fail_at(__FILE__, __LINE__,
-						     "page %d byte %zu is 0x%02x after MADV_DONTNEED",
-						     p, i, att[p * pg + i]);
-		} else if (seed[p] == ~0u) {
-			CHECK(probe_byte(att + p * pg, false, &v) != 0);
-		} else {
-			CHECK_PATTERN(att + p * pg, pg, seed[p]);
-		}
-	}
-}
-
 static void attacher(unsigned char *att, size_t size, struct channel *ch)
 {
 	size_t pg = page_size();
@@ -49,21 +27,21 @@ static void attacher(unsigned char *att, size_t size, struct channel *ch)
 
 	for (p = 0; p < PAGES; p++)
 		seed[p] = 100 + p;
-	check_all(att, seed);
+	CHECK_PAGES(att, seed, PAGES);
 	attacher_done(ch, STEP_READY);
 
 	attacher_wait(ch, STEP_CHANGED);
 	seed[1] = 201;
 	seed[2] = 202;
-	seed[3] = 0;
+	seed[3] = PAGE_ZERO;
 	seed[4] = 204;
-	seed[5] = ~0u;
+	seed[5] = PAGE_HOLE;
 	seed[6] = 206;
-	check_all(att, seed);
+	CHECK_PAGES(att, seed, PAGES);
 	fill_pattern(att, pg, 300);
 	/* Twice: reading back after the faults above changed nothing. */
 	seed[0] = 300;
-	check_all(att, seed);
+	CHECK_PAGES(att, seed, PAGES);
 	attacher_done(ch, STEP_CHECKED);
 }
 
