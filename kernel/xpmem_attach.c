@@ -15,6 +15,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/userfaultfd_k.h>
 
 #include "xpmem_compat.h"
 #include "xpmem_private.h"
@@ -497,22 +498,85 @@ static vm_fault_t xpmem_pfn_mkwrite(struct vm_fault *vmf)
 }
 
 /*
+ * COMPAT: belongs in xpmem_compat.h, next to xpmem_gup_remote().
+ * get_user_pages_remote() with its "locked" argument: the fault it makes
+ * in @mm may then drop @mm's mmap_lock and retry (FAULT_FLAG_ALLOW_RETRY),
+ * which a userfaultfd-registered range needs to wait for its handler (it
+ * gives SIGBUS otherwise, with a stack dump on CONFIG_DEBUG_VM), and which
+ * lets swap-in and page-cache reads wait without the lock. The caller
+ * holds the lock and sets *@locked to 1; it is 0 on return if the lock was
+ * dropped, and then not held any more.
+ */
+static inline long xpmem_gup_remote_locked(struct mm_struct *mm,
+					   unsigned long start,
+					   unsigned long nr,
+					   unsigned int gup_flags,
+					   struct page **pages, int *locked)
+{
+#ifdef XPMEM_HAVE_GUP_REMOTE_VMAS
+	return get_user_pages_remote(mm, start, nr, gup_flags, pages, NULL,
+				     locked);
+#else
+	return get_user_pages_remote(mm, start, nr, gup_flags, pages, locked);
+#endif
+}
+
+/*
+ * How a fault takes the owner's pages: @write, for writing (a writable
+ * attachment); @must_write, the access is a write. A read of a writable
+ * attachment where the owner's memory is read-only (mprotect, a read-only
+ * mapping) takes the pages for reading and maps them read-only, as the
+ * owner sees them; @write says which it was on return.
+ */
+struct xpmem_gup_mode {
+	bool write;
+	bool must_write;
+};
+
+/*
  * Take references on the owner's pages: the faulting one (faulted in if
  * needed) and up to @nr - 1 following ones that are already present.
+ * @locked is NULL when the caller's locks forbid dropping the owner's
+ * mmap_lock, else as for xpmem_gup_remote_locked().
  */
 static long xpmem_fault_get_pages(struct mm_struct *owner, unsigned long src,
-				  unsigned int nr, bool write,
-				  struct page **pages)
+				  unsigned int nr, struct xpmem_gup_mode *mode,
+				  struct page **pages, int *locked)
 {
-	unsigned int flags = write ? FOLL_WRITE : 0;
+	unsigned int flags = mode->write ? FOLL_WRITE : 0;
 	long got, more;
 
-	got = xpmem_gup_remote(owner, src, 1, flags, pages);
-	if (got != 1 || nr == 1)
+	got = xpmem_gup_remote_locked(owner, src, 1, flags, pages, locked);
+	if (got == -EFAULT && mode->write && !mode->must_write) {
+		if (locked && !*locked) {
+			if (mmap_read_lock_killable(owner))
+				return got;
+			*locked = 1;
+		}
+		mode->write = false;
+		flags = 0;
+		got = xpmem_gup_remote_locked(owner, src, 1, flags, pages,
+					      locked);
+	}
+	if (got != 1 || nr == 1 || (locked && !*locked))
 		return got;
 	more = xpmem_gup_remote_present(owner, src + PAGE_SIZE, nr - 1, flags,
 					pages + 1);
 	return more > 0 ? 1 + more : 1;
+}
+
+/*
+ * Whether faulting in the owner's page at @src may need to drop the
+ * owner's mmap_lock and wait: a userfaultfd-registered range waits for its
+ * handler. Such faults are not made with the attacher's lock held. The
+ * caller holds @owner's mmap_lock.
+ */
+static bool xpmem_owner_fault_waits(struct mm_struct *owner,
+				    unsigned long src)
+{
+	struct vm_area_struct *vma = find_vma(owner, src);
+
+	return vma && vma->vm_start <= src && userfaultfd_armed(vma);
 }
 
 static void xpmem_put_pages(struct page **pages, long nr)
@@ -594,14 +658,19 @@ static void xpmem_stash_put(struct xpmem_attachment *att,
  * attachment for its retry and returns VM_FAULT_RETRY. The retry maps them
  * without the owner's lock, so a busy owner cannot make the fault retry
  * forever; an invalidation meanwhile drops them and the retry starts over.
+ *
+ * Faults in the owner that must wait with its lock dropped (userfaultfd:
+ * the owner's handler supplies the page) take this way too: only here may
+ * the lookup drop the owner's lock, which it needs to wait.
  */
 static vm_fault_t xpmem_fault_wait_owner(struct vm_fault *vmf,
 					 struct xpmem_attachment *att,
 					 struct mm_struct *owner,
 					 unsigned long src, unsigned int nr,
-					 bool write)
+					 struct xpmem_gup_mode mode)
 {
 	struct xpmem_stash *st;
+	int locked = 1;
 	long got;
 
 	if (!(vmf->flags & FAULT_FLAG_ALLOW_RETRY))
@@ -618,12 +687,16 @@ static vm_fault_t xpmem_fault_wait_owner(struct vm_fault *vmf,
 		goto out;
 	st->task = current;
 	st->src = src;
-	st->write = write;
+	st->write = mode.write;
+	st->must_write = mode.must_write;
 	st->seq = mmu_interval_read_begin(&att->notifier);
 	if (mmap_read_lock_killable(owner))
 		goto out;
-	got = xpmem_fault_get_pages(owner, src, nr, write, st->pages);
-	mmap_read_unlock(owner);
+	/* Nothing else is held: the owner's fault may drop its lock. */
+	got = xpmem_fault_get_pages(owner, src, nr, &mode, st->pages, &locked);
+	if (locked)
+		mmap_read_unlock(owner);
+	st->writable = mode.write;
 	if (got > 0) {
 		xpmem_stat_add(XPMEM_STAT_PINNED_PAGES, got);
 		st->nr = got;
@@ -727,19 +800,22 @@ static vm_fault_t xpmem_fault_once(struct vm_fault *vmf,
 	unsigned long src = att->owner_start +
 			    ((vmf->pgoff - att->pgoff) << PAGE_SHIFT);
 	unsigned int nr = xpmem_fault_batch(vma, addr);
-	bool write = vma->vm_flags & VM_WRITE;
 	/* Writable VMAs get pages taken for writing, mapped writable. */
-	pgprot_t prot = write ? vm_get_page_prot(vma->vm_flags) :
-			vma->vm_page_prot;
+	struct xpmem_gup_mode mode = {
+		.write = vma->vm_flags & VM_WRITE,
+		.must_write = vmf->flags & FAULT_FLAG_WRITE,
+	};
 	bool locked = owner == vma->vm_mm && xpmem_fault_holds_mmap_lock(vmf);
 	struct page *pages[XPMEM_FAULT_AROUND];
 	vm_fault_t ret = VM_FAULT_NOPAGE;
 	struct xpmem_stash *st;
 	unsigned long seq;
 	long got, mapped;
+	pgprot_t prot;
 
 	st = (vmf->flags & FAULT_FLAG_TRIED) ? xpmem_stash_take(att) : NULL;
-	if (st && (st->src != src || st->write != write)) {
+	if (st && (st->src != src || st->write != mode.write ||
+		   st->must_write != mode.must_write)) {
 		xpmem_stash_free(st);
 		st = NULL;
 	}
@@ -747,6 +823,7 @@ static vm_fault_t xpmem_fault_once(struct vm_fault *vmf,
 		/* The retry of a fault that looked the pages up unlocked. */
 		seq = st->seq;
 		got = st->nr ? st->nr : st->err;
+		mode.write = st->writable;
 		memcpy(pages, st->pages, st->nr * sizeof(*pages));
 		kfree(st);
 		if (got < 0)
@@ -755,14 +832,28 @@ static vm_fault_t xpmem_fault_once(struct vm_fault *vmf,
 		seq = mmu_interval_read_begin(&att->notifier);
 		if (!locked && !mmap_read_trylock(owner))
 			return xpmem_fault_wait_owner(vmf, att, owner, src, nr,
-						      write);
-		got = xpmem_fault_get_pages(owner, src, nr, write, pages);
+						      mode);
+		if (xpmem_owner_fault_waits(owner, src)) {
+			if (!locked)
+				mmap_read_unlock(owner);
+			return xpmem_fault_wait_owner(vmf, att, owner, src, nr,
+						      mode);
+		}
+		got = xpmem_fault_get_pages(owner, src, nr, &mode, pages,
+					    NULL);
 		if (!locked)
 			mmap_read_unlock(owner);
 		if (got <= 0)
 			return xpmem_gup_error(got ? got : -EFAULT);
 		xpmem_stat_add(XPMEM_STAT_PINNED_PAGES, got);
 	}
+	/*
+	 * Pages taken for writing are mapped writable; others read-only
+	 * (vm_page_prot: pfn_mkwrite makes the VMA write-notify), so that a
+	 * write faults again and takes them for writing.
+	 */
+	prot = mode.write ? vm_get_page_prot(vma->vm_flags) :
+	       vma->vm_page_prot;
 
 	/* A stashed batch may be longer than what is left of the VMA. */
 	mapped = min_t(long, got, nr);

@@ -130,9 +130,10 @@ struct xpmem_attachment {
 /*
  * Owner pages looked up by a fault that had to drop the attacher's
  * mmap_lock, left on att->stashes for the retry of the same task: @nr
- * referenced pages from owner address @src, looked up for writing if
- * @write, valid while the notifier sequence is still @seq; or @err, the
- * lookup's error, when it found no page.
+ * referenced pages from owner address @src, valid while the notifier
+ * sequence is still @seq; or @err, the lookup's error, when it found no
+ * page. @write and @must_write are what the fault asked for (pages for
+ * writing; the access is a write), @writable what it got.
  */
 struct xpmem_stash {
 	struct list_head link;
@@ -142,6 +143,8 @@ struct xpmem_stash {
 	unsigned int nr;
 	int err;
 	bool write;
+	bool must_write;
+	bool writable;
 	struct page *pages[XPMEM_FAULT_AROUND];
 };
 

@@ -19,61 +19,30 @@
 
 enum step { STEP_READY = 1, STEP_CHANGED, STEP_CHECKED };
 
-static void check_all(unsigned char *att, const unsigned int *seed)
-{
-	size_t pg = page_size();
-	unsigned char v;
-	size_t i;
-	int p;
-
-	for (p = 0; p < PAGES; p++) {
-		if (seed[p] == 0) {
-			for (i = 0; i < pg; i++)
-				if (att[p * pg + i] != 0)
-					test_fail_at(__FILE__, __LINE__,
-						     "page %d byte %zu is 0x%02x after MADV_DONTNEED",
-						     p, i, att[p * pg + i]);
-		} else if (seed[p] == ~0u) {
-			CHECK(probe_byte(att + p * pg, false, &v) != 0);
-		} else {
-			CHECK_PATTERN(att + p * pg, pg, seed[p]);
-		}
-	}
-}
-
-static void attacher(xpmem_segid_t segid, struct channel *ch)
+static void attacher(unsigned char *att, size_t size, struct channel *ch)
 {
 	size_t pg = page_size();
 	unsigned int seed[PAGES];
-	xpmem_apid_t apid;
-	unsigned char *att;
 	int p;
 
-	apid = xpmem_get(segid, XPMEM_RDWR, XPMEM_PERMIT_MODE, NULL);
-	CHECK(apid > 0);
-	att = xpmem_attach(xaddr(apid, 0), PAGES * pg, NULL);
-	CHECK(att != (void *)-1);
 	for (p = 0; p < PAGES; p++)
 		seed[p] = 100 + p;
-	check_all(att, seed);
-	put_u64(ch->up[1], STEP_READY);
+	CHECK_PAGES(att, seed, PAGES);
+	attacher_done(ch, STEP_READY);
 
-	CHECK(get_u64(ch->down[0]) == STEP_CHANGED);
+	attacher_wait(ch, STEP_CHANGED);
 	seed[1] = 201;
 	seed[2] = 202;
-	seed[3] = 0;
+	seed[3] = PAGE_ZERO;
 	seed[4] = 204;
-	seed[5] = ~0u;
+	seed[5] = PAGE_HOLE;
 	seed[6] = 206;
-	check_all(att, seed);
+	CHECK_PAGES(att, seed, PAGES);
 	fill_pattern(att, pg, 300);
 	/* Twice: reading back after the faults above changed nothing. */
 	seed[0] = 300;
-	check_all(att, seed);
-	put_u64(ch->up[1], STEP_CHECKED);
-
-	CHECK(xpmem_detach(att) == 0);
-	CHECK(xpmem_release(apid) == 0);
+	CHECK_PAGES(att, seed, PAGES);
+	attacher_done(ch, STEP_CHECKED);
 }
 
 static void change_pages(unsigned char *mem)
@@ -106,40 +75,23 @@ static void change_pages(unsigned char *mem)
 
 int main(void)
 {
-	size_t pg;
-	struct kstats base;
-	struct channel ch;
+	struct live_attach t;
 	unsigned char *mem;
-	xpmem_segid_t segid;
-	pid_t pid;
+	size_t pg;
 	int p;
 
 	require_kernel_backend();
 	pg = page_size();
-	base = kstats_read();
 	mem = anon_pages(PAGES * pg);
 	for (p = 0; p < PAGES; p++)
 		fill_pattern(mem + p * pg, pg, 100 + p);
-	segid = xpmem_make(mem, PAGES * pg, XPMEM_PERMIT_MODE, (void *)0600);
-	CHECK(segid > 0);
 
-	channel_open(&ch);
-	pid = fork_checked();
-	if (pid == 0) {
-		channel_child(&ch);
-		alarm(60);
-		attacher(segid, &ch);
-		_exit(0);
-	}
-	channel_parent(&ch);
-	CHECK(get_u64(ch.up[0]) == STEP_READY);
+	live_attach_start(&t, mem, PAGES * pg, attacher);
+	live_attach_wait(&t, STEP_READY);
 	change_pages(mem);
-	put_u64(ch.down[1], STEP_CHANGED);
-	CHECK(get_u64(ch.up[0]) == STEP_CHECKED);
-	CHECK(test_wait(pid) == 0);
+	live_attach_go(&t, STEP_CHANGED);
+	live_attach_wait(&t, STEP_CHECKED);
 	CHECK_PATTERN(mem, pg, 300);
-
-	CHECK(xpmem_remove(segid) == 0);
-	CHECK_KSTATS_BACK(base, 5);
+	live_attach_finish(&t);
 	return 0;
 }

@@ -1,32 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Helpers of the kernel-only tests: they need the module (/dev/xpmem and the
- * library's kernel backend), read its counters in /proc/xpmem/stats, and
- * pass values between the processes of a test through pipes.
+ * Helpers of the kernel-only tests, on top of those every XPMEM test shares
+ * (xpmem_test.h): they need the module (/dev/xpmem and the library's kernel
+ * backend), read its counters in /proc/xpmem/stats, and run an attacher in
+ * a forked child against memory the parent exports.
  */
 #ifndef KTEST_H
 #define KTEST_H
 
-#include <fcntl.h>
 #include <grp.h>
-#include <pthread.h>
-#include <setjmp.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <sys/mman.h>
+#include <sched.h>
 #include <time.h>
 
-#include <xpmem.h>
-
-#include "test.h"
+#include "../xpmem/xpmem_test.h"
 
 #define KTEST_STATS_PATH "/proc/xpmem/stats"
-
-static inline size_t page_size(void)
-{
-	return (size_t)sysconf(_SC_PAGESIZE);
-}
 
 /* Skips unless the module serves this process. */
 static inline void require_kernel_backend(void)
@@ -129,168 +117,6 @@ static inline void kstats_print(const char *what, struct kstats s)
 		}							\
 	} while (0)
 
-static inline unsigned char pattern_byte(size_t i, unsigned int seed)
-{
-	return (unsigned char)((i * 151 + seed * 13 + (i >> 12)) & 0xff);
-}
-
-static inline void fill_pattern(void *p, size_t size, unsigned int seed)
-{
-	unsigned char *b = p;
-	size_t i;
-
-	for (i = 0; i < size; i++)
-		b[i] = pattern_byte(i, seed);
-}
-
-/* Fails the test at the first byte that differs, naming it. */
-#define CHECK_PATTERN(p, size, seed)					\
-	do {								\
-		const volatile unsigned char *b_ = (const void *)(p);	\
-		size_t i_;						\
-		for (i_ = 0; i_ < (size_t)(size); i_++)			\
-			if (b_[i_] != pattern_byte(i_, (seed)))		\
-				test_fail_at(__FILE__, __LINE__,	\
-					     "byte %zu is 0x%02x, want 0x%02x (seed %u)", \
-					     i_, b_[i_],		\
-					     pattern_byte(i_, (seed)),	\
-					     (unsigned int)(seed));	\
-	} while (0)
-
-/* A pair of pipes between a parent and one child. */
-struct channel {
-	int down[2];	/* parent writes, child reads */
-	int up[2];	/* child writes, parent reads */
-};
-
-static inline void channel_open(struct channel *ch)
-{
-	CHECK(pipe(ch->down) == 0);
-	CHECK(pipe(ch->up) == 0);
-}
-
-/*
- * After fork, each side closes the ends it does not use, so that a peer's
- * death shows as end-of-file instead of a read that waits forever.
- */
-static inline void channel_parent(struct channel *ch)
-{
-	close(ch->down[0]);
-	close(ch->up[1]);
-}
-
-static inline void channel_child(struct channel *ch)
-{
-	close(ch->down[1]);
-	close(ch->up[0]);
-}
-
-static inline void put_u64(int fd, uint64_t v)
-{
-	CHECK(write(fd, &v, sizeof(v)) == sizeof(v));
-}
-
-/* Reads one value; a closed pipe (the peer died) fails the test. */
-static inline uint64_t get_u64(int fd)
-{
-	uint64_t v;
-
-	CHECK(read(fd, &v, sizeof(v)) == sizeof(v));
-	return v;
-}
-
-static inline pid_t fork_checked(void)
-{
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	CHECK(pid >= 0);
-	return pid;
-}
-
-static inline bool faulted(int status)
-{
-	return status == 128 + SIGSEGV || status == 128 + SIGBUS;
-}
-
-/*
- * Reads or writes one byte and reports whether that raised SIGSEGV or
- * SIGBUS, without dying: the handler jumps back. For probes of the
- * caller's own attachments, which a forked child would not inherit.
- *
- * The handlers are installed once for the process and never swapped, so
- * threads probing at the same time cannot restore each other's handlers;
- * a fault outside a probe still kills the process as it would have.
- */
-static _Thread_local sigjmp_buf ktest_probe_env;
-static _Thread_local volatile sig_atomic_t ktest_probing;
-
-static inline void ktest_probe_handler(int sig)
-{
-	if (!ktest_probing) {
-		signal(sig, SIG_DFL);
-		raise(sig);
-		return;
-	}
-	ktest_probing = 0;
-	siglongjmp(ktest_probe_env, sig);
-}
-
-static inline void ktest_install_probe_handlers(void)
-{
-	struct sigaction sa = { .sa_handler = ktest_probe_handler };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
-}
-
-static inline int probe_byte(volatile unsigned char *addr, bool write,
-			     unsigned char *value)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	int sig;
-
-	pthread_once(&once, ktest_install_probe_handlers);
-	sig = sigsetjmp(ktest_probe_env, 1);
-	if (sig == 0) {
-		ktest_probing = 1;
-		if (write)
-			*addr = *value;
-		else
-			*value = *addr;
-		ktest_probing = 0;
-	}
-	return sig;
-}
-
-/*
- * Like probe_byte(), for one aligned 8-byte read: a single load, so a
- * concurrent 8-byte store is seen entirely or not at all.
- */
-static inline int probe_u64(const volatile uint64_t *addr, uint64_t *value)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	int sig;
-
-	pthread_once(&once, ktest_install_probe_handlers);
-	sig = sigsetjmp(ktest_probe_env, 1);
-	if (sig == 0) {
-		ktest_probing = 1;
-		*value = *addr;
-		ktest_probing = 0;
-	}
-	return sig;
-}
-
-static inline struct xpmem_addr xaddr(xpmem_apid_t apid, off_t offset)
-{
-	struct xpmem_addr a = { .apid = apid, .offset = offset };
-
-	return a;
-}
-
 /* Private anonymous memory, the kind only the module can export. */
 static inline void *anon_pages(size_t size)
 {
@@ -307,6 +133,333 @@ static inline double now_seconds(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * What a test expects of each page of an attachment: a pattern seed
+ * (fill_pattern() over that page alone), zeros, or a hole where an access
+ * faults.
+ */
+#define PAGE_ZERO	(~0u - 1)
+#define PAGE_HOLE	(~0u)
+
+static inline void fill_pages(unsigned char *mem, int first, int n,
+			      unsigned int seed)
+{
+	size_t pg = page_size();
+	int p;
+
+	for (p = first; p < first + n; p++)
+		fill_pattern(mem + (size_t)p * pg, pg, seed + (unsigned int)p);
+}
+
+/* Fails at the first page of @mem that is not what @want says. */
+#define CHECK_PAGES(mem, want, n)					\
+	check_pages_at(__FILE__, __LINE__, (mem), (want), (n))
+
+static inline void check_pages_at(const char *file, int line,
+				  unsigned char *mem, const unsigned int *want,
+				  int n)
+{
+	size_t pg = page_size(), i;
+	unsigned char v;
+	int p, sig;
+
+	for (p = 0; p < n; p++) {
+		unsigned char *page = mem + (size_t)p * pg;
+
+		if (want[p] == PAGE_HOLE) {
+			if (probe_byte(page, false, &v) == 0)
+				test_fail_at(file, line,
+					     "page %d reads 0x%02x, want a fault (hole)",
+					     p, v);
+			continue;
+		}
+		sig = probe_byte(page, false, &v);
+		if (sig)
+			test_fail_at(file, line, "page %d faults with signal %d",
+				     p, sig);
+		if (want[p] == PAGE_ZERO) {
+			for (i = 0; i < pg; i++)
+				if (((volatile unsigned char *)page)[i])
+					test_fail_at(file, line,
+						     "page %d byte %zu is 0x%02x, want 0",
+						     p, i, page[i]);
+			continue;
+		}
+		i = check_pattern(page, pg, want[p]);
+		if (i != pg)
+			test_fail_at(file, line,
+				     "page %d byte %zu is 0x%02x, want 0x%02x (seed %u)",
+				     p, i, page[i], pattern_byte(i, want[p]),
+				     want[p]);
+	}
+}
+
+/* Sets want[first .. first + n) as fill_pages() fills them. */
+static inline void want_pages(unsigned int *want, int first, int n,
+			      unsigned int seed)
+{
+	int p;
+
+	for (p = first; p < first + n; p++)
+		want[p] = seed == PAGE_ZERO || seed == PAGE_HOLE ?
+			  seed : seed + (unsigned int)p;
+}
+
+/* Polls @cond every 20 ms for up to @seconds; true if it became true. */
+#define WAIT_UNTIL(cond, seconds)					\
+	({								\
+		double end_ = now_seconds() + (seconds);		\
+		bool ok_;						\
+		while (!(ok_ = (cond)) && now_seconds() < end_)	\
+			usleep(20000);					\
+		ok_;							\
+	})
+
+/* /proc/<pid>/pagemap bits (pid 0: this process). */
+#define PM_PRESENT	(1ULL << 63)
+#define PM_SWAPPED	(1ULL << 62)
+#define PM_PFN_MASK	((1ULL << 55) - 1)
+
+static inline uint64_t pagemap_entry(pid_t pid, const void *addr)
+{
+	char path[64];
+	uint64_t e;
+	int fd;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/pagemap");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	CHECK(pread(fd, &e, sizeof(e),
+		    (off_t)((uintptr_t)addr / page_size() * sizeof(e))) ==
+	      sizeof(e));
+	close(fd);
+	return e;
+}
+
+/* Pages of [mem, mem + n pages) whose pagemap entry has all of @bits. */
+static inline int pagemap_count(pid_t pid, const unsigned char *mem, int n,
+				uint64_t bits)
+{
+	int p, count = 0;
+
+	for (p = 0; p < n; p++)
+		if ((pagemap_entry(pid, mem + (size_t)p * page_size()) &
+		     bits) == bits)
+			count++;
+	return count;
+}
+
+/*
+ * Keeps this process, and the children it forks afterwards, on the CPU it
+ * runs on. Pages a task faults in wait in a per-CPU batch before they reach
+ * the LRU lists, and madvise(MADV_PAGEOUT) only flushes its own CPU's: a
+ * test that wants every page reclaimed runs everything on one CPU.
+ */
+static inline void pin_to_one_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	CHECK(cpu >= 0);
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	CHECK(sched_setaffinity(0, sizeof(set), &set) == 0);
+}
+
+/* A small sysfs or procfs file: its first line, without the newline. */
+static inline bool read_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fgets(buf, (int)size, f) != NULL;
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = 0;
+	return ok;
+}
+
+static inline bool write_line(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = write(fd, value, strlen(value));
+	close(fd);
+	return n == (ssize_t)strlen(value);
+}
+
+static inline long read_long(const char *path)
+{
+	char buf[64];
+
+	CHECK(read_line(path, buf, sizeof(buf)));
+	return strtol(buf, NULL, 10);
+}
+
+/*
+ * Global settings a test changes (THP, KSM...): set_setting() keeps the
+ * first old value of each file and the process that called it puts them
+ * all back when it exits, passing or failing; its forked children do not.
+ */
+#define KTEST_MAX_SETTINGS 8
+
+struct ktest_setting {
+	char path[128];
+	char old[256];
+};
+
+static struct ktest_setting ktest_settings[KTEST_MAX_SETTINGS];
+static int ktest_nr_settings;
+static pid_t ktest_settings_pid;
+
+static inline void ktest_restore_settings(void)
+{
+	int i;
+
+	if (getpid() != ktest_settings_pid)
+		return;
+	for (i = ktest_nr_settings - 1; i >= 0; i--)
+		if (!write_line(ktest_settings[i].path, ktest_settings[i].old))
+			fprintf(stderr, "cannot restore %s to %s\n",
+				ktest_settings[i].path, ktest_settings[i].old);
+	ktest_nr_settings = 0;
+}
+
+/*
+ * Some files show a choice as "always [madvise] never": the bracketed word
+ * is what to write back.
+ */
+static inline void setting_value(const char *line, char *out, size_t size)
+{
+	const char *open_ = strchr(line, '['), *close_;
+
+	if (open_ && (close_ = strchr(open_, ']'))) {
+		snprintf(out, size, "%.*s", (int)(close_ - open_ - 1),
+			 open_ + 1);
+		return;
+	}
+	snprintf(out, size, "%s", line);
+}
+
+static inline bool set_setting(const char *path, const char *value)
+{
+	struct ktest_setting *st;
+	char line[256];
+	int i;
+
+	for (i = 0; i < ktest_nr_settings; i++)
+		if (strcmp(ktest_settings[i].path, path) == 0)
+			return write_line(path, value);
+	if (!read_line(path, line, sizeof(line)))
+		return false;
+	CHECK(ktest_nr_settings < KTEST_MAX_SETTINGS);
+	st = &ktest_settings[ktest_nr_settings];
+	CHECK(strlen(path) < sizeof(st->path));
+	memcpy(st->path, path, strlen(path) + 1);
+	setting_value(line, st->old, sizeof(st->old));
+	if (!ktest_nr_settings++) {
+		ktest_settings_pid = getpid();
+		atexit(ktest_restore_settings);
+	}
+	return write_line(path, value);
+}
+
+/*
+ * A live attachment: the parent exports [mem, mem + size) and a forked
+ * child attaches the whole range once (read-write) and runs `attacher` on
+ * it, talking to the parent through `ch`; the child then detaches,
+ * releases and exits 0. The parent changes its memory between the steps
+ * and finally checks, with live_attach_finish(), that the child passed and
+ * that the module's counters are back where they were.
+ */
+struct live_attach {
+	struct kstats base;
+	xpmem_segid_t segid;
+	struct channel ch;
+	pid_t pid;
+};
+
+typedef void (*live_attacher_fn)(unsigned char *att, size_t size,
+				 struct channel *ch);
+
+/* The child is killed after this many seconds: no test can hang. */
+#define LIVE_ATTACH_ALARM 60
+
+/* @permit: XPMEM_RDWR or XPMEM_RDONLY, for the child's permit. */
+static inline void live_attach_start_mode(struct live_attach *t, void *mem,
+					  size_t size, int permit,
+					  live_attacher_fn attacher)
+{
+	xpmem_apid_t apid;
+	unsigned char *att;
+
+	t->base = kstats_read();
+	t->segid = xpmem_make(mem, size, XPMEM_PERMIT_MODE, (void *)0600);
+	CHECK(t->segid > 0);
+	channel_open(&t->ch);
+	t->pid = fork_checked();
+	if (t->pid == 0) {
+		channel_child(&t->ch);
+		alarm(LIVE_ATTACH_ALARM);
+		apid = xpmem_get(t->segid, permit, XPMEM_PERMIT_MODE, NULL);
+		CHECK(apid > 0);
+		att = xpmem_attach(xaddr(apid, 0), size, NULL);
+		CHECK(att != (void *)-1);
+		attacher(att, size, &t->ch);
+		CHECK(xpmem_detach(att) == 0);
+		CHECK(xpmem_release(apid) == 0);
+		fflush(NULL);
+		_exit(0);
+	}
+	channel_parent(&t->ch);
+}
+
+static inline void live_attach_start(struct live_attach *t, void *mem,
+				     size_t size, live_attacher_fn attacher)
+{
+	live_attach_start_mode(t, mem, size, XPMEM_RDWR, attacher);
+}
+
+/* Tells the attacher that step `step` may start. */
+static inline void live_attach_go(struct live_attach *t, uint64_t step)
+{
+	put_u64(t->ch.down[1], step);
+}
+
+/* Waits until the attacher reports `step` done; its death fails the test. */
+static inline void live_attach_wait(struct live_attach *t, uint64_t step)
+{
+	CHECK(get_u64(t->ch.up[0]) == step);
+}
+
+static inline void live_attach_finish(struct live_attach *t)
+{
+	CHECK(test_wait(t->pid) == 0);
+	close(t->ch.down[1]);
+	close(t->ch.up[0]);
+	CHECK(xpmem_remove(t->segid) == 0);
+	CHECK_KSTATS_BACK(t->base, 5);
+}
+
+/* The attacher's side of the steps. */
+static inline void attacher_wait(struct channel *ch, uint64_t step)
+{
+	CHECK(get_u64(ch->down[0]) == step);
+}
+
+static inline void attacher_done(struct channel *ch, uint64_t step)
+{
+	put_u64(ch->up[1], step);
 }
 
 #endif /* KTEST_H */

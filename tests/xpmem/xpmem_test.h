@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -69,11 +70,14 @@ static inline void fill_pattern(void *p, size_t size, unsigned int seed)
 		b[i] = pattern_byte(i, seed);
 }
 
-/* Index of the first wrong byte, or size when all match. */
+/*
+ * Index of the first wrong byte, or size when all match. Volatile reads:
+ * the bytes may be an attachment whose pages change under us.
+ */
 static inline size_t check_pattern(const void *p, size_t size,
 				   unsigned int seed)
 {
-	const unsigned char *b = p;
+	const volatile unsigned char *b = p;
 	size_t i;
 
 	for (i = 0; i < size; i++)
@@ -82,14 +86,25 @@ static inline size_t check_pattern(const void *p, size_t size,
 	return size;
 }
 
-#define CHECK_PATTERN(p, size, seed) \
-	CHECK(check_pattern((p), (size), (seed)) == (size))
+/* Fails the test at the first byte that differs, naming it. */
+#define CHECK_PATTERN(p, size, seed)					\
+	do {								\
+		const volatile unsigned char *b_ = (const void *)(p);	\
+		size_t n_ = (size_t)(size);				\
+		unsigned int s_ = (unsigned int)(seed);			\
+		size_t i_ = check_pattern((const void *)b_, n_, s_);	\
+		if (i_ != n_)						\
+			test_fail_at(__FILE__, __LINE__,		\
+				     "%s: byte %zu is 0x%02x, want 0x%02x (seed %u)", \
+				     #p, i_, b_[i_], pattern_byte(i_, s_), s_); \
+	} while (0)
 
 static inline void put_u64(int fd, uint64_t v)
 {
 	CHECK(write(fd, &v, sizeof(v)) == sizeof(v));
 }
 
+/* Reads one value; a closed pipe (the peer died) fails the test. */
 static inline uint64_t get_u64(int fd)
 {
 	uint64_t v;
@@ -98,10 +113,10 @@ static inline uint64_t get_u64(int fd)
 	return v;
 }
 
-/* Two pipes: parent-to-child and child-to-parent. */
+/* A pair of pipes between a parent and one child. */
 struct channel {
-	int down[2];
-	int up[2];
+	int down[2];	/* parent writes, child reads */
+	int up[2];	/* child writes, parent reads */
 };
 
 static inline void channel_open(struct channel *ch)
@@ -116,6 +131,33 @@ static inline void channel_close(struct channel *ch)
 	close(ch->down[1]);
 	close(ch->up[0]);
 	close(ch->up[1]);
+}
+
+/*
+ * After fork, each side may close the ends it does not use, so that a
+ * peer's death shows as end-of-file instead of a read that waits forever.
+ */
+static inline void channel_parent(struct channel *ch)
+{
+	close(ch->down[0]);
+	close(ch->up[1]);
+}
+
+static inline void channel_child(struct channel *ch)
+{
+	close(ch->down[1]);
+	close(ch->up[0]);
+}
+
+/* fork() with the stdio buffers flushed first, so nothing prints twice. */
+static inline pid_t fork_checked(void)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	CHECK(pid >= 0);
+	return pid;
 }
 
 /* Runs fn in a forked child; returns its exit status (128+sig if killed). */
@@ -133,37 +175,83 @@ static inline int run_child(int (*fn)(void *), void *arg)
 	return test_wait(pid);
 }
 
-static sigjmp_buf probe_env;
+/*
+ * Reads or writes one byte and returns 0, or the signal (SIGSEGV, SIGBUS)
+ * the access raised, without dying: the handler jumps back. In-process
+ * because attachments of the kernel module are not inherited across fork:
+ * a child would fault on any address.
+ *
+ * The handlers are installed once for the process and never swapped, so
+ * threads probing at the same time cannot restore each other's handlers;
+ * a fault outside a probe still kills the process as it would have.
+ */
+static _Thread_local sigjmp_buf test_probe_env;
+static _Thread_local volatile sig_atomic_t test_probing;
 
-static inline void probe_handler(int sig)
+static inline void test_probe_handler(int sig)
 {
-	siglongjmp(probe_env, sig);
+	if (!test_probing) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	test_probing = 0;
+	siglongjmp(test_probe_env, sig);
+}
+
+static inline void test_install_probe_handlers(void)
+{
+	struct sigaction sa = { .sa_handler = test_probe_handler };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+static inline int probe_byte(volatile unsigned char *addr, bool write,
+			     unsigned char *value)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	int sig;
+
+	pthread_once(&once, test_install_probe_handlers);
+	sig = sigsetjmp(test_probe_env, 1);
+	if (sig == 0) {
+		test_probing = 1;
+		if (write)
+			*addr = *value;
+		else
+			*value = *addr;
+		test_probing = 0;
+	}
+	return sig;
 }
 
 /*
- * Touches addr in this process and returns 0, or 128 + the signal the
- * access raised. In-process because attachments of the kernel module are
- * not inherited across fork: a child would fault on any address.
+ * Like probe_byte(), for one aligned 8-byte read: a single load, so a
+ * concurrent 8-byte store is seen entirely or not at all.
  */
+static inline int probe_u64(const volatile uint64_t *addr, uint64_t *value)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	int sig;
+
+	pthread_once(&once, test_install_probe_handlers);
+	sig = sigsetjmp(test_probe_env, 1);
+	if (sig == 0) {
+		test_probing = 1;
+		*value = *addr;
+		test_probing = 0;
+	}
+	return sig;
+}
+
+/* probe_byte() as an exit status: 0, or 128 + the signal. */
 static inline int touch_probe(volatile unsigned char *addr, bool write)
 {
-	struct sigaction sa, old_segv, old_bus;
-	volatile int sig;
+	unsigned char v = 0x5a;
+	int sig = probe_byte(addr, write, &v);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = probe_handler;
-	sigemptyset(&sa.sa_mask);
-	CHECK(sigaction(SIGSEGV, &sa, &old_segv) == 0);
-	CHECK(sigaction(SIGBUS, &sa, &old_bus) == 0);
-	sig = sigsetjmp(probe_env, 1);
-	if (sig == 0) {
-		if (write)
-			*addr = 0x5a;
-		else
-			(void)*addr;
-	}
-	CHECK(sigaction(SIGSEGV, &old_segv, NULL) == 0);
-	CHECK(sigaction(SIGBUS, &old_bus, NULL) == 0);
 	return sig ? 128 + sig : 0;
 }
 
