@@ -498,30 +498,6 @@ static vm_fault_t xpmem_pfn_mkwrite(struct vm_fault *vmf)
 }
 
 /*
- * COMPAT: belongs in xpmem_compat.h, next to xpmem_gup_remote().
- * get_user_pages_remote() with its "locked" argument: the fault it makes
- * in @mm may then drop @mm's mmap_lock and retry (FAULT_FLAG_ALLOW_RETRY),
- * which a userfaultfd-registered range needs to wait for its handler (it
- * gives SIGBUS otherwise, with a stack dump on CONFIG_DEBUG_VM), and which
- * lets swap-in and page-cache reads wait without the lock. The caller
- * holds the lock and sets *@locked to 1; it is 0 on return if the lock was
- * dropped, and then not held any more.
- */
-static inline long xpmem_gup_remote_locked(struct mm_struct *mm,
-					   unsigned long start,
-					   unsigned long nr,
-					   unsigned int gup_flags,
-					   struct page **pages, int *locked)
-{
-#ifdef XPMEM_HAVE_GUP_REMOTE_VMAS
-	return get_user_pages_remote(mm, start, nr, gup_flags, pages, NULL,
-				     locked);
-#else
-	return get_user_pages_remote(mm, start, nr, gup_flags, pages, locked);
-#endif
-}
-
-/*
  * How a fault takes the owner's pages: @write, for writing (a writable
  * attachment); @must_write, the access is a write. A read of a writable
  * attachment where the owner's memory is read-only (mprotect, a read-only
@@ -574,9 +550,9 @@ static long xpmem_fault_get_pages(struct mm_struct *owner, unsigned long src,
 static bool xpmem_owner_fault_waits(struct mm_struct *owner,
 				    unsigned long src)
 {
-	struct vm_area_struct *vma = find_vma(owner, src);
+	struct vm_area_struct *vma = xpmem_vma_lookup(owner, src);
 
-	return vma && vma->vm_start <= src && userfaultfd_armed(vma);
+	return vma && userfaultfd_armed(vma);
 }
 
 static void xpmem_put_pages(struct page **pages, long nr)

@@ -51,6 +51,29 @@ static inline long xpmem_gup_remote(struct mm_struct *mm, unsigned long start,
 }
 
 /*
+ * get_user_pages_remote() with its "locked" argument: the fault it makes
+ * in @mm may then drop @mm's mmap_lock and retry (FAULT_FLAG_ALLOW_RETRY),
+ * which a userfaultfd-registered range needs to wait for its handler (it
+ * gives SIGBUS otherwise, with a stack dump on CONFIG_DEBUG_VM), and which
+ * lets swap-in and page-cache reads wait without the lock. The caller
+ * holds the lock and sets *@locked to 1; it is 0 on return if the lock was
+ * dropped, and then not held any more.
+ */
+static inline long xpmem_gup_remote_locked(struct mm_struct *mm,
+					   unsigned long start,
+					   unsigned long nr,
+					   unsigned int gup_flags,
+					   struct page **pages, int *locked)
+{
+#ifdef XPMEM_HAVE_GUP_REMOTE_VMAS
+	return get_user_pages_remote(mm, start, nr, gup_flags, pages, NULL,
+				     locked);
+#else
+	return get_user_pages_remote(mm, start, nr, gup_flags, pages, locked);
+#endif
+}
+
+/*
  * Faults may run under the per-VMA lock instead of mmap_lock (6.4+). The
  * fault handler needs to know which lock it holds and how to drop it
  * before returning VM_FAULT_RETRY.
