@@ -52,7 +52,7 @@ struct xpmem_access *xpmem_ap_lookup(s64 apid)
 	if (apid <= 0)
 		return NULL;
 	xa_lock(&xpmem_permits);
-	ap = xa_load(&xpmem_permits, (u32)apid);
+	ap = xa_load(&xpmem_permits, xpmem_id_index(apid));
 	if (ap && ap->apid == apid)
 		kref_get(&ap->kref);
 	else
