@@ -291,7 +291,8 @@ void xpmem_ap_release(struct xpmem_access *ap)
  * @proc: the caller's open of the device
  * @arg: struct xpmem_cmd_release in userspace
  *
- * Return: 0, -ENOENT for an unknown id, -EACCES for another's permit.
+ * Return: 0, or -ENOENT for an id that is not one of the caller's permits
+ * (unknown, released, or another process's).
  */
 int xpmem_cmd_release(struct xpmem_proc *proc, void __user *arg)
 {
@@ -304,9 +305,10 @@ int xpmem_cmd_release(struct xpmem_proc *proc, void __user *arg)
 	ap = xpmem_ap_lookup(cmd.apid);
 	if (!ap)
 		return -ENOENT;
+	/* Permits are the holder's own, like descriptors: not ours, none. */
 	if (ap->proc != proc) {
 		xpmem_ap_put(ap);
-		return -EACCES;
+		return -ENOENT;
 	}
 	/* Only one releaser wins the race for the table entry. */
 	mine = xpmem_id_erase(&xpmem_permits, ap->apid, ap) == ap;

@@ -302,8 +302,8 @@ static unsigned long xpmem_attach_map(struct file *file,
  * pending attachment by its file offset.
  *
  * Return: 0 with the address stored in @arg; -EINVAL for unaligned,
- * empty or out-of-segment ranges, -ENOENT for unknown or revoked permits,
- * -EACCES for another's permit, or what vm_mmap() returned.
+ * empty or out-of-segment ranges, -ENOENT for unknown, revoked or another
+ * process's permits, or what vm_mmap() returned.
  */
 int xpmem_cmd_attach(struct file *file, struct xpmem_proc *proc,
 		     void __user *arg)
@@ -320,7 +320,7 @@ int xpmem_cmd_attach(struct file *file, struct xpmem_proc *proc,
 	ap = xpmem_ap_lookup(cmd.apid);
 	if (!ap)
 		return -ENOENT;
-	ret = -EACCES;
+	ret = -ENOENT;		/* another process's permit is none of ours */
 	if (ap->proc != proc)
 		goto out_ap;
 	ret = xpmem_attach_check(&cmd, ap->seg);
