@@ -522,7 +522,7 @@ static void xpmem_put_pages(struct page **pages, long nr)
 	for (i = 0; i < nr; i++)
 		put_page(pages[i]);
 	if (nr > 0)
-		xpmem_stat_add(XPMEM_STAT_PINNED_PAGES, -nr);
+		xpmem_pages_unpinned(nr);
 }
 
 static void xpmem_stash_free(struct xpmem_stash *st)
@@ -625,7 +625,7 @@ static vm_fault_t xpmem_fault_wait_owner(struct vm_fault *vmf,
 	got = xpmem_fault_get_pages(owner, src, nr, write, st->pages);
 	mmap_read_unlock(owner);
 	if (got > 0) {
-		xpmem_stat_add(XPMEM_STAT_PINNED_PAGES, got);
+		xpmem_pages_pinned(got);
 		st->nr = got;
 	} else {
 		st->err = got ? (int)got : -EFAULT;
@@ -761,7 +761,7 @@ static vm_fault_t xpmem_fault_once(struct vm_fault *vmf,
 			mmap_read_unlock(owner);
 		if (got <= 0)
 			return xpmem_gup_error(got ? got : -EFAULT);
-		xpmem_stat_add(XPMEM_STAT_PINNED_PAGES, got);
+		xpmem_pages_pinned(got);
 	}
 
 	/* A stashed batch may be longer than what is left of the VMA. */

@@ -231,6 +231,8 @@ static inline void xpmem_stat_dec(enum xpmem_stat stat)
 	xpmem_stat_add(stat, -1);
 }
 
+void xpmem_pages_pinned(long nr);
+void xpmem_pages_unpinned(long nr);
 int xpmem_stats_init(void);
 void xpmem_stats_exit(void);
 
