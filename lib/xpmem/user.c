@@ -148,9 +148,17 @@ static int user_version(void)
 	return XPMEM_ABI_VERSION;
 }
 
+/*
+ * Ranges past the end of the user address space are refused, as the module
+ * refuses them; the whole address space is exported up to that end.
+ */
 static int user_make(uintptr_t vaddr, size_t size, mode_t mode,
 		     xpmem_segid_t *segid)
 {
+	if (vaddr == 0 && size == XPMEM_MAXADDR_SIZE)
+		size = (size_t)xpmem_user_top();
+	else if (xpmem_past_user_top(vaddr, size))
+		return -EINVAL;
 	return xpmem_owner_make(vaddr, size, mode, segid);
 }
 
@@ -399,7 +407,8 @@ static int user_attach(xpmem_apid_t apid, uint64_t offset, size_t size,
 	rc = lookup_permit(apid, &p);
 	if (rc < 0)
 		return rc;
-	if (offset + size > p.seg_size)
+	if (offset + size > p.seg_size ||
+	    (vaddr && xpmem_past_user_top((uintptr_t)vaddr, size)))
 		return -EINVAL;
 	rep = calloc(1, sizeof(*rep));
 	if (!rep)
