@@ -65,7 +65,10 @@ bool xpmem_peer_in_group(int fd, gid_t gid)
 	return found;
 }
 
-/* The peer's pidfd, or -1 where the kernel has none to give. */
+/*
+ * The peer's pidfd; -ENOPROTOOPT where the kernel has none to give, another
+ * -errno when it has but the peer is gone.
+ */
 static int peer_pidfd(int fd)
 {
 #ifdef SO_PEERPIDFD
@@ -74,10 +77,11 @@ static int peer_pidfd(int fd)
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0)
 		return pidfd;
+	return errno == ENOPROTOOPT ? -ENOPROTOOPT : -ESRCH;
 #else
 	(void)fd;
+	return -ENOPROTOOPT;
 #endif
-	return -1;
 }
 
 /* Whether the process of pidfd exists (a zombie still holds its pid). */
@@ -113,6 +117,8 @@ bool xpmem_peer_overrides_dac(int fd, const struct ucred *cred)
 	if (cred->uid != 0 || cred->pid <= 0)
 		return false;
 	pidfd = peer_pidfd(fd);
+	if (pidfd < 0 && pidfd != -ENOPROTOOPT)
+		return false;
 	caps = read_capeff(cred->pid);
 	if (pidfd >= 0) {
 		if (!pidfd_alive(pidfd))
