@@ -3,6 +3,7 @@
  * Access permits: XPMEM_CMD_GET checks the caller against a segment's
  * mode and hands out an apid, XPMEM_CMD_RELEASE gives it back.
  */
+#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -52,7 +53,7 @@ struct xpmem_access *xpmem_ap_lookup(s64 apid)
 	if (apid <= 0)
 		return NULL;
 	xa_lock(&xpmem_permits);
-	ap = xa_load(&xpmem_permits, (u32)apid);
+	ap = xa_load(&xpmem_permits, xpmem_id_index(apid));
 	if (ap && ap->apid == apid)
 		kref_get(&ap->kref);
 	else
@@ -79,11 +80,21 @@ static unsigned int xpmem_mode_bits(const struct xpmem_segment *seg)
 	return seg->mode & 7;
 }
 
+/*
+ * The mode bits decide, except for a caller with CAP_DAC_OVERRIDE in the
+ * owner's user namespace, who may have any permit, as for files. The
+ * capability is only consulted when the bits say no, so that an ordinary
+ * get is not logged as a use of privilege.
+ */
 static int xpmem_check_access(const struct xpmem_segment *seg, int flags)
 {
 	unsigned int need = flags == XPMEM_RDWR ? 6 : 4;
 
-	return (xpmem_mode_bits(seg) & need) == need ? 0 : -EACCES;
+	if ((xpmem_mode_bits(seg) & need) == need)
+		return 0;
+	if (ns_capable(seg->cred->user_ns, CAP_DAC_OVERRIDE))
+		return 0;
+	return -EACCES;
 }
 
 static struct xpmem_access *xpmem_ap_alloc(struct xpmem_proc *proc,
@@ -137,7 +148,8 @@ static int xpmem_ap_link(struct xpmem_proc *proc, struct xpmem_access *ap)
  *
  * Return: 0 with the apid stored in @arg; -EINVAL for bad flags or permit
  * type, -ENOENT for an unknown or removed segment, -EACCES when the
- * segment's mode does not grant the access asked for.
+ * segment's mode does not grant the access asked for and the caller has
+ * no CAP_DAC_OVERRIDE in the owner's user namespace.
  */
 int xpmem_cmd_get(struct xpmem_proc *proc, void __user *arg)
 {
@@ -279,7 +291,8 @@ void xpmem_ap_release(struct xpmem_access *ap)
  * @proc: the caller's open of the device
  * @arg: struct xpmem_cmd_release in userspace
  *
- * Return: 0, -ENOENT for an unknown id, -EACCES for another's permit.
+ * Return: 0, or -ENOENT for an id that is not one of the caller's permits
+ * (unknown, released, or another process's).
  */
 int xpmem_cmd_release(struct xpmem_proc *proc, void __user *arg)
 {
@@ -292,9 +305,10 @@ int xpmem_cmd_release(struct xpmem_proc *proc, void __user *arg)
 	ap = xpmem_ap_lookup(cmd.apid);
 	if (!ap)
 		return -ENOENT;
+	/* Permits are the holder's own, like descriptors: not ours, none. */
 	if (ap->proc != proc) {
 		xpmem_ap_put(ap);
-		return -EACCES;
+		return -ENOENT;
 	}
 	/* Only one releaser wins the race for the table entry. */
 	mine = xpmem_id_erase(&xpmem_permits, ap->apid, ap) == ap;

@@ -303,8 +303,8 @@ static unsigned long xpmem_attach_map(struct file *file,
  * pending attachment by its file offset.
  *
  * Return: 0 with the address stored in @arg; -EINVAL for unaligned,
- * empty or out-of-segment ranges, -ENOENT for unknown or revoked permits,
- * -EACCES for another's permit, or what vm_mmap() returned.
+ * empty or out-of-segment ranges, -ENOENT for unknown, revoked or another
+ * process's permits, or what vm_mmap() returned.
  */
 int xpmem_cmd_attach(struct file *file, struct xpmem_proc *proc,
 		     void __user *arg)
@@ -321,7 +321,7 @@ int xpmem_cmd_attach(struct file *file, struct xpmem_proc *proc,
 	ap = xpmem_ap_lookup(cmd.apid);
 	if (!ap)
 		return -ENOENT;
-	ret = -EACCES;
+	ret = -ENOENT;		/* another process's permit is none of ours */
 	if (ap->proc != proc)
 		goto out_ap;
 	ret = xpmem_attach_check(&cmd, ap->seg);
@@ -562,7 +562,7 @@ static void xpmem_put_pages(struct page **pages, long nr)
 	for (i = 0; i < nr; i++)
 		put_page(pages[i]);
 	if (nr > 0)
-		xpmem_stat_add(XPMEM_STAT_PINNED_PAGES, -nr);
+		xpmem_pages_unpinned(nr);
 }
 
 static void xpmem_stash_free(struct xpmem_stash *st)
@@ -674,7 +674,7 @@ static vm_fault_t xpmem_fault_wait_owner(struct vm_fault *vmf,
 		mmap_read_unlock(owner);
 	st->writable = mode.write;
 	if (got > 0) {
-		xpmem_stat_add(XPMEM_STAT_PINNED_PAGES, got);
+		xpmem_pages_pinned(got);
 		st->nr = got;
 	} else {
 		st->err = got ? (int)got : -EFAULT;
@@ -821,7 +821,7 @@ static vm_fault_t xpmem_fault_once(struct vm_fault *vmf,
 			mmap_read_unlock(owner);
 		if (got <= 0)
 			return xpmem_gup_error(got ? got : -EFAULT);
-		xpmem_stat_add(XPMEM_STAT_PINNED_PAGES, got);
+		xpmem_pages_pinned(got);
 	}
 	/*
 	 * Pages taken for writing are mapped writable; others read-only

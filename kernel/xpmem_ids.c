@@ -2,10 +2,12 @@
 /*
  * Segment ids and access permit ids.
  *
- * An id is positive and has two parts: the low 32 bits index an xarray
- * (unique among live objects, allocated cyclically so a freed index is
- * not soon reused) and bits 32..62 are random, so that another local
- * user cannot find live segments by counting.
+ * An id is positive, below 2^56 (at most 14 hex digits: upstream's tools
+ * pass ids between processes as text in small buffers) and has two parts:
+ * the low XPMEM_ID_INDEX_BITS bits index an xarray (unique among live
+ * objects, allocated cyclically so a freed index is not soon reused) and
+ * the 32 bits above them are random, so that another local user cannot
+ * find live segments by counting.
  */
 #include <linux/random.h>
 #include <linux/xarray.h>
@@ -16,11 +18,6 @@ DEFINE_XARRAY_ALLOC1(xpmem_segments);
 DEFINE_XARRAY_ALLOC1(xpmem_permits);
 u32 xpmem_segments_next;
 u32 xpmem_permits_next;
-
-static u32 xpmem_id_index(s64 id)
-{
-	return (u32)id;
-}
 
 /**
  * xpmem_id_alloc() - publish an object under a new unguessable id
@@ -33,17 +30,18 @@ static u32 xpmem_id_index(s64 id)
  */
 int xpmem_id_alloc(struct xarray *xa, u32 *next, void *obj, s64 *id)
 {
-	u64 random = get_random_u32() & 0x7fffffff;
+	u64 random = get_random_u32();
 	u32 index;
 	int ret;
 
-	ret = xa_alloc_cyclic(xa, &index, obj, XA_LIMIT(1, U32_MAX), next,
+	ret = xa_alloc_cyclic(xa, &index, obj,
+			      XA_LIMIT(1, XPMEM_ID_INDEX_MASK), next,
 			      GFP_KERNEL);
 	if (ret < 0)
 		return ret == -EBUSY ? -ENOSPC : ret;
 	/* Lookups compare the whole id under the same lock. */
 	xa_lock(xa);
-	*id = (s64)(random << 32 | index);
+	*id = (s64)(random << XPMEM_ID_INDEX_BITS | index);
 	xa_unlock(xa);
 	return 0;
 }
@@ -60,7 +58,7 @@ void *xpmem_id_erase(struct xarray *xa, s64 id, void *obj)
 {
 	void *old;
 
-	if (id <= 0)
+	if (!xpmem_id_index(id))
 		return NULL;
 	old = xa_cmpxchg(xa, xpmem_id_index(id), obj, NULL, GFP_KERNEL);
 	return old == obj ? obj : NULL;

@@ -152,7 +152,19 @@ struct xpmem_stash {
 void xpmem_proc_get(struct xpmem_proc *proc);
 void xpmem_proc_put(struct xpmem_proc *proc);
 
-/* xpmem_ids.c */
+/* xpmem_ids.c: 24 index bits under 32 random bits, so ids stay < 2^56. */
+#define XPMEM_ID_INDEX_BITS	24
+#define XPMEM_ID_INDEX_MASK	((1U << XPMEM_ID_INDEX_BITS) - 1)
+#define XPMEM_ID_MAX		((s64)((1ULL << (XPMEM_ID_INDEX_BITS + 32)) - 1))
+
+/* Where an id from userspace would sit in its table; 0 for no valid id. */
+static inline u32 xpmem_id_index(s64 id)
+{
+	if (id <= 0 || id > XPMEM_ID_MAX)
+		return 0;
+	return (u32)id & XPMEM_ID_INDEX_MASK;
+}
+
 int xpmem_id_alloc(struct xarray *xa, u32 *next, void *obj, s64 *id);
 void *xpmem_id_erase(struct xarray *xa, s64 id, void *obj);
 extern struct xarray xpmem_segments;
@@ -222,6 +234,8 @@ static inline void xpmem_stat_dec(enum xpmem_stat stat)
 	xpmem_stat_add(stat, -1);
 }
 
+void xpmem_pages_pinned(long nr);
+void xpmem_pages_unpinned(long nr);
 int xpmem_stats_init(void);
 void xpmem_stats_exit(void);
 

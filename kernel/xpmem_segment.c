@@ -45,7 +45,7 @@ struct xpmem_segment *xpmem_seg_lookup(s64 segid)
 	if (segid <= 0)
 		return NULL;
 	xa_lock(&xpmem_segments);
-	seg = xa_load(&xpmem_segments, (u32)segid);
+	seg = xa_load(&xpmem_segments, xpmem_id_index(segid));
 	if (seg && seg->segid == segid)
 		kref_get(&seg->kref);
 	else

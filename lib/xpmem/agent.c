@@ -26,6 +26,7 @@
 #include "agent.h"
 #include "fdpass.h"
 #include "internal.h"
+#include "peer.h"
 #include "proto.h"
 #include "segtab.h"
 #include "window.h"
@@ -60,31 +61,11 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Whether gid is one of the peer's supplementary groups. */
-static bool peer_in_group(int fd, gid_t gid)
-{
-	gid_t small[64], *groups = small;
-	socklen_t len = sizeof(small);
-	bool found = false;
-	size_t i;
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0) {
-		if (errno != ERANGE || !(groups = malloc(len)))
-			return false;
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
-			len = 0;
-	}
-	for (i = 0; i < len / sizeof(gid_t) && !found; i++)
-		found = groups[i] == gid;
-	if (groups != small)
-		free(groups);
-	return found;
-}
-
 /*
  * Owner bits when the effective uids match, else group bits when the peer
  * is in the owner's effective group (as its egid or a supplementary
- * group), else other bits: the rule of the kernel module.
+ * group), else other bits; a privileged peer passes whatever the bits say
+ * (peer.c): the rule of the kernel module.
  */
 static int check_access(const struct xpmem_segment *seg,
 			const struct conn *c, uint32_t flags)
@@ -93,11 +74,15 @@ static int check_access(const struct xpmem_segment *seg,
 
 	if (c->cred.uid == seg->uid)
 		bits = (seg->mode >> 6) & 07;
-	else if (c->cred.gid == seg->gid || peer_in_group(c->fd, seg->gid))
+	else if (c->cred.gid == seg->gid ||
+		 xpmem_peer_in_group(c->fd, seg->gid))
 		bits = (seg->mode >> 3) & 07;
 	else
 		bits = seg->mode & 07;
-	return (bits & need) == need ? 0 : -EACCES;
+	if ((bits & need) == need ||
+	    xpmem_peer_overrides_dac(c->fd, &c->cred))
+		return 0;
+	return -EACCES;
 }
 
 static int check_window(const struct xpmem_segment *seg,

@@ -55,6 +55,13 @@ void xpmem_owner_atfork_child(void);
 
 size_t xpmem_page_size(void);
 
+/*
+ * addrspace.c: the end of the user address space (TASK_SIZE), and whether
+ * [vaddr, vaddr + size) goes past it.
+ */
+uint64_t xpmem_user_top(void);
+bool xpmem_past_user_top(uint64_t vaddr, uint64_t size);
+
 static inline bool xpmem_page_aligned(uint64_t v)
 {
 	return (v & (xpmem_page_size() - 1)) == 0;

@@ -68,29 +68,49 @@ struct xpmem_reply {
 #define XPMEM_REPLY_HDR_SIZE	offsetof(struct xpmem_reply, pieces)
 
 /*
- * Segment ids carry the owner's pid, so that a client knows whose agent to
- * ask, and 40 random bits, so that nobody can guess another process's
- * segments. pid_max is at most 2^22, so the id stays positive. Permit ids
- * have the same shape, which tells another process's ids (EACCES, as the
- * kernel module says) from unknown ones (ENOENT).
+ * Ids of the user-space backend, segids and apids alike:
+ *
+ *   bits  0..31  random (getrandom): nobody guesses another's ids
+ *   bits 32..53  pid of the process that made the id: for a segid, whose
+ *                agent to ask; for an apid, the process that got it
+ *   bit  54      kind: 0 for a segid, 1 for an apid
+ *   bits 55..63  zero
+ *
+ * Every id is positive and below 2^55, so at most 14 hex digits, as the
+ * kernel module's ids: upstream's tools pass ids as text in small buffers.
+ * Linux pids are below 2^22 (the most pid_max allows is 4194304). An id of
+ * another shape, or of the other kind, names nothing (ENOENT).
  */
-#define XPMEM_SEGID_RANDOM_BITS	40
+#define XPMEM_ID_RANDOM_BITS	32
+#define XPMEM_ID_PID_BITS	22
+#define XPMEM_ID_KIND_SHIFT	(XPMEM_ID_RANDOM_BITS + XPMEM_ID_PID_BITS)
+#define XPMEM_ID_LIMIT		(1ULL << (XPMEM_ID_KIND_SHIFT + 1))
 
-static inline pid_t xpmem_segid_owner(xpmem_segid_t segid)
+enum xpmem_id_kind {
+	XPMEM_ID_SEGMENT = 0,
+	XPMEM_ID_PERMIT = 1,
+};
+
+static inline int64_t xpmem_make_id(enum xpmem_id_kind kind, pid_t pid,
+				    uint64_t random)
 {
-	return (pid_t)((uint64_t)segid >> XPMEM_SEGID_RANDOM_BITS);
+	uint64_t p = (uint64_t)pid & ((1ULL << XPMEM_ID_PID_BITS) - 1);
+
+	random &= (1ULL << XPMEM_ID_RANDOM_BITS) - 1;
+	return (int64_t)((uint64_t)kind << XPMEM_ID_KIND_SHIFT |
+			 p << XPMEM_ID_RANDOM_BITS | random);
 }
 
-static inline int64_t xpmem_make_id(pid_t pid, uint64_t random)
+/* The pid in an id of this kind, or 0 when the id cannot be one. */
+static inline pid_t xpmem_id_pid(int64_t id, enum xpmem_id_kind kind)
 {
-	random &= (1ULL << XPMEM_SEGID_RANDOM_BITS) - 1;
-	return (int64_t)(((uint64_t)pid << XPMEM_SEGID_RANDOM_BITS) | random);
-}
+	uint64_t v = (uint64_t)id;
 
-/* -EACCES for an id of another process, else -ENOENT. */
-static inline int xpmem_missing_id_error(int64_t id)
-{
-	return xpmem_segid_owner(id) != getpid() ? -EACCES : -ENOENT;
+	if (id <= 0 || v >= XPMEM_ID_LIMIT ||
+	    (v >> XPMEM_ID_KIND_SHIFT) != (uint64_t)kind)
+		return 0;
+	return (pid_t)((v >> XPMEM_ID_RANDOM_BITS) &
+		       ((1ULL << XPMEM_ID_PID_BITS) - 1));
 }
 
 /* Abstract socket address of the agent of process pid; returns its length. */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Table of exported segments, sorted by segid (a sorted vector searched by
- * bisection). Segment ids come from getrandom(), so that a local user
- * cannot guess the ids of another process's segments; the owner's pid in
- * the high bits tells clients which agent to ask.
+ * bisection). Segment ids have random low bits from getrandom(), so that
+ * a local user cannot guess the ids of another process's segments; the
+ * owner's pid above them tells clients which agent to ask (proto.h).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -33,7 +33,7 @@ static int random_segid(xpmem_segid_t *segid)
 
 	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
 		return -EAGAIN;
-	*segid = xpmem_make_id(getpid(), r);
+	*segid = xpmem_make_id(XPMEM_ID_SEGMENT, getpid(), r);
 	return 0;
 }
 
@@ -54,7 +54,7 @@ int xpmem_segtab_add(struct xpmem_segment *seg)
 int xpmem_segtab_remove(xpmem_segid_t segid)
 {
 	struct xpmem_segment *seg;
-	int rc = xpmem_missing_id_error(segid);
+	int rc = -ENOENT;
 
 	xpmem_segtab_lock();
 	seg = xpmem_sortvec_find(&segs, (uint64_t)segid);

@@ -108,7 +108,7 @@ static int reply_error(const struct xpmem_reply *rep, ssize_t n)
 static int ask_agent(const struct xpmem_req *req, struct xpmem_reply *rep,
 		     int *fds, size_t *nfds)
 {
-	pid_t owner = xpmem_segid_owner(req->segid);
+	pid_t owner = xpmem_id_pid(req->segid, XPMEM_ID_SEGMENT);
 	ssize_t n;
 	int fd, rc;
 
@@ -148,15 +148,58 @@ static int user_version(void)
 	return XPMEM_ABI_VERSION;
 }
 
+/*
+ * Ranges past the end of the user address space are refused, as the module
+ * refuses them; the whole address space is exported up to that end.
+ */
 static int user_make(uintptr_t vaddr, size_t size, mode_t mode,
 		     xpmem_segid_t *segid)
 {
+	if (vaddr == 0 && size == XPMEM_MAXADDR_SIZE)
+		size = (size_t)xpmem_user_top();
+	else if (xpmem_past_user_top(vaddr, size))
+		return -EINVAL;
 	return xpmem_owner_make(vaddr, size, mode, segid);
 }
 
+/* Whether the agent of the segid's owner knows it, whatever its mode. */
+static bool segment_exists(xpmem_segid_t segid)
+{
+	struct xpmem_req req = {
+		.magic = XPMEM_PROTO_MAGIC,
+		.op = XPMEM_OP_GET,
+		.segid = segid,
+		.flags = XPMEM_RDONLY,
+	};
+	struct xpmem_reply *rep = calloc(1, sizeof(*rep));
+	int fds[XPMEM_MAX_FDS];
+	size_t nfds;
+	int rc;
+
+	if (!rep)
+		return false;
+	rc = ask_agent(&req, rep, fds, &nfds);
+	while (rc == 0 && nfds)
+		close(fds[--nfds]);
+	free(rep);
+	/* Refused for its mode or not, the segment is there. */
+	return rc == 0 || rc == -EACCES;
+}
+
+/*
+ * Only the owner removes a segment: another process's live segment is
+ * EACCES, as under the module, and anything else is ENOENT. The agent of
+ * the pid in the segid says which.
+ */
 static int user_remove(xpmem_segid_t segid)
 {
-	return xpmem_owner_remove(segid);
+	int rc = xpmem_owner_remove(segid);
+
+	if (rc == -ENOENT &&
+	    xpmem_id_pid(segid, XPMEM_ID_SEGMENT) != getpid() &&
+	    segment_exists(segid))
+		rc = -EACCES;
+	return rc;
 }
 
 static int new_apid(uint64_t *apid)
@@ -166,7 +209,7 @@ static int new_apid(uint64_t *apid)
 	do {
 		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
 			return -EAGAIN;
-		*apid = (uint64_t)xpmem_make_id(getpid(), r);
+		*apid = (uint64_t)xpmem_make_id(XPMEM_ID_PERMIT, getpid(), r);
 	} while (xpmem_sortvec_find(&permits, *apid));
 	return 0;
 }
@@ -225,7 +268,7 @@ static void drop_attachments_of(xpmem_apid_t apid)
 static int user_release(xpmem_apid_t apid)
 {
 	struct permit *p;
-	int rc = xpmem_missing_id_error(apid);
+	int rc = -ENOENT;
 
 	pthread_mutex_lock(&client_lock);
 	p = xpmem_sortvec_find(&permits, (uint64_t)apid);
@@ -323,7 +366,7 @@ static int lookup_permit(xpmem_apid_t apid, struct permit *out)
 	if (p)
 		*out = *p;
 	pthread_mutex_unlock(&client_lock);
-	return p ? 0 : xpmem_missing_id_error(apid);
+	return p ? 0 : -ENOENT;
 }
 
 static int record_attachment(void *base, size_t size, xpmem_apid_t apid)
@@ -364,7 +407,8 @@ static int user_attach(xpmem_apid_t apid, uint64_t offset, size_t size,
 	rc = lookup_permit(apid, &p);
 	if (rc < 0)
 		return rc;
-	if (offset + size > p.seg_size)
+	if (offset + size > p.seg_size ||
+	    (vaddr && xpmem_past_user_top((uintptr_t)vaddr, size)))
 		return -EINVAL;
 	rep = calloc(1, sizeof(*rep));
 	if (!rep)

@@ -240,8 +240,7 @@ static void squatter(void)
 		_exit(0);
 	}
 	get_u64(ch.up[0]);
-	fake = (xpmem_segid_t)(((uint64_t)victim << XPMEM_SEGID_RANDOM_BITS) |
-			       12345);
+	fake = xpmem_make_id(XPMEM_ID_SEGMENT, victim, 12345);
 	CHECK_ERRNO(xpmem_get(fake, XPMEM_RDWR, XPMEM_PERMIT_MODE, NULL),
 		    ENOENT);
 

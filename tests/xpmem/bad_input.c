@@ -83,8 +83,10 @@ static void bad_detach(unsigned char *buf)
 }
 
 /*
- * Ids of another process are not ours to use (EACCES): the child exports a
- * segment and takes a permit on ours, the parent tries to use both.
+ * Ids of another process are not ours to use: its segment cannot be
+ * removed (EACCES) and its permit is, for us, no permit at all (ENOENT).
+ * The child exports a segment and takes a permit on ours, the parent tries
+ * to use both.
  */
 static void foreign_ids(xpmem_segid_t segid, size_t ps)
 {
@@ -112,9 +114,9 @@ static void foreign_ids(xpmem_segid_t segid, size_t ps)
 	child_segid = (xpmem_segid_t)get_u64(ch.up[0]);
 	child_apid = (xpmem_apid_t)get_u64(ch.up[0]);
 	CHECK_ERRNO(xpmem_remove(child_segid), EACCES);
-	CHECK_ERRNO(xpmem_release(child_apid), EACCES);
+	CHECK_ERRNO(xpmem_release(child_apid), ENOENT);
 	CHECK(xpmem_attach(xaddr(child_apid, 0), ps, NULL) == (void *)-1 &&
-	      errno == EACCES);
+	      errno == ENOENT);
 	put_u64(ch.down[1], 1);
 	CHECK(test_wait(pid) == 0);
 	munmap(mine, ps);

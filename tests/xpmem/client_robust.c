@@ -170,7 +170,7 @@ int main(void)
 	get_u64(ch.up[0]);
 	fds = count_dir("/proc/self/fd");
 	maps = count_lines_with("/proc/self/maps", "fake-owner");
-	segid = xpmem_make_id(pid, 777);
+	segid = xpmem_make_id(XPMEM_ID_SEGMENT, pid, 777);
 
 	CHECK_ERRNO(xpmem_get(segid, XPMEM_RDWR, XPMEM_PERMIT_MODE, NULL),
 		    EPROTO);

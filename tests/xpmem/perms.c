@@ -4,7 +4,9 @@
  * modes; forked children drop to nobody (65534) and, for the group bits,
  * keep group 0. xpmem_get must follow the owner/group/other bits, read for
  * XPMEM_RDONLY and write for XPMEM_RDWR, and a permitted writer's bytes
- * must reach the owner.
+ * must reach the owner. The other way round, root (CAP_DAC_OVERRIDE) may
+ * take any permit on a segment of nobody's, whatever its mode, and root
+ * without that capability obeys the bits like everyone else.
  */
 #include <grp.h>
 
@@ -90,6 +92,55 @@ static void run_case(const struct perm_case *c, unsigned char *buf,
 	CHECK(xpmem_remove(segid) == 0);
 }
 
+/* As nobody: exports buf with mode 0 until told to check and go. */
+static int nobody_owner(unsigned char *buf, size_t size, struct channel *ch)
+{
+	xpmem_segid_t segid;
+
+	drop_to(NOBODY, NOBODY);
+	segid = xpmem_make(buf, size, XPMEM_PERMIT_MODE, (void *)0);
+	CHECK(segid > 0);
+	put_u64(ch->up[1], (uint64_t)segid);
+	get_u64(ch->down[0]);
+	CHECK_PATTERN(buf, size, 0400);
+	CHECK(xpmem_remove(segid) == 0);
+	return 0;
+}
+
+static int without_dac_override(void *arg)
+{
+	drop_dac_override();
+	expect_get(*(xpmem_segid_t *)arg, XPMEM_RDONLY, EACCES);
+	return 0;
+}
+
+static void root_passes_any_mode(unsigned char *buf, size_t size)
+{
+	struct channel ch;
+	xpmem_segid_t segid;
+	xpmem_apid_t apid;
+	unsigned char *p;
+	pid_t pid;
+
+	channel_open(&ch);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0)
+		_exit(nobody_owner(buf, size, &ch));
+	segid = (xpmem_segid_t)get_u64(ch.up[0]);
+	apid = xpmem_get(segid, XPMEM_RDWR, XPMEM_PERMIT_MODE, NULL);
+	CHECK(apid > 0);
+	p = xpmem_attach(xaddr(apid, 0), size, NULL);
+	CHECK(p != (void *)-1);
+	fill_pattern(p, size, 0400);
+	CHECK(xpmem_detach(p) == 0);
+	CHECK(xpmem_release(apid) == 0);
+	CHECK(run_child(without_dac_override, &segid) == 0);
+	put_u64(ch.down[1], 1);
+	CHECK(test_wait(pid) == 0);
+	channel_close(&ch);
+}
+
 int main(void)
 {
 	size_t size = 2 * page_size(), i;
@@ -102,5 +153,6 @@ int main(void)
 	buf = shared_buffer(size);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&cases[i], buf, size);
+	root_passes_any_mode(buf, size);
 	return 0;
 }

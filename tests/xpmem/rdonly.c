@@ -2,7 +2,8 @@
 /*
  * Read-only permits: the attachment reads the owner's bytes and follows
  * its writes, but a store faults and mprotect() cannot make it writable.
- * Mode bits decide which permits the owner's own uid may take.
+ * Mode bits decide which permits the owner's own uid may take, unless the
+ * caller has CAP_DAC_OVERRIDE (root), who may take any.
  */
 #include "xpmem_test.h"
 
@@ -39,10 +40,53 @@ static int reader(void *arg)
 	return 0;
 }
 
+/* Mode 0400: the owner's uid may read but not write. */
+static void mode_0400(xpmem_segid_t ro)
+{
+	xpmem_apid_t apid;
+
+	CHECK_ERRNO(xpmem_get(ro, XPMEM_RDWR, XPMEM_PERMIT_MODE, NULL), EACCES);
+	apid = xpmem_get(ro, XPMEM_RDONLY, XPMEM_PERMIT_MODE, NULL);
+	CHECK(apid > 0);
+	CHECK(xpmem_release(apid) == 0);
+}
+
+/* Mode 0: nobody, not even the owner's uid. */
+static void mode_0(xpmem_segid_t none)
+{
+	CHECK_ERRNO(xpmem_get(none, XPMEM_RDONLY, XPMEM_PERMIT_MODE, NULL),
+		    EACCES);
+}
+
+/* Without CAP_DAC_OVERRIDE, the owner's uid obeys the bits. */
+static int unprivileged(void *arg)
+{
+	const xpmem_segid_t *ids = arg;
+
+	drop_dac_override();
+	mode_0400(ids[0]);
+	mode_0(ids[1]);
+	return 0;
+}
+
+/* With it (root), any permit, whatever the bits. */
+static void privileged(const xpmem_segid_t *ids)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		xpmem_apid_t apid = xpmem_get(ids[i], XPMEM_RDWR,
+					      XPMEM_PERMIT_MODE, NULL);
+
+		CHECK(apid > 0);
+		CHECK(xpmem_release(apid) == 0);
+	}
+}
+
 int main(void)
 {
+	xpmem_segid_t ids[2];
 	struct args a = { .size = 4 * page_size() };
-	xpmem_segid_t ro;
 
 	a.owner_buf = shared_buffer(a.size);
 	fill_pattern(a.owner_buf, a.size, 3);
@@ -54,24 +98,15 @@ int main(void)
 	a.owner_buf[9] = pattern_byte(9, 3);
 	CHECK_PATTERN(a.owner_buf, a.size, 3);	/* no write got through */
 
-	/* Mode 0400: the owner's uid may read but not write. */
-	ro = xpmem_make(a.owner_buf, a.size, XPMEM_PERMIT_MODE, (void *)0400);
-	CHECK(ro > 0);
-	CHECK_ERRNO(xpmem_get(ro, XPMEM_RDWR, XPMEM_PERMIT_MODE, NULL), EACCES);
-	{
-		xpmem_apid_t apid = xpmem_get(ro, XPMEM_RDONLY,
-					      XPMEM_PERMIT_MODE, NULL);
-
-		CHECK(apid > 0);
-		CHECK(xpmem_release(apid) == 0);
-	}
-	CHECK(xpmem_remove(ro) == 0);
-	/* Mode 0: nobody, not even the owner's uid. */
-	ro = xpmem_make(a.owner_buf, a.size, XPMEM_PERMIT_MODE, (void *)0);
-	CHECK(ro > 0);
-	CHECK_ERRNO(xpmem_get(ro, XPMEM_RDONLY, XPMEM_PERMIT_MODE, NULL),
-		    EACCES);
-	CHECK(xpmem_remove(ro) == 0);
+	ids[0] = xpmem_make(a.owner_buf, a.size, XPMEM_PERMIT_MODE,
+			    (void *)0400);
+	ids[1] = xpmem_make(a.owner_buf, a.size, XPMEM_PERMIT_MODE, (void *)0);
+	CHECK(ids[0] > 0 && ids[1] > 0);
+	CHECK(run_child(unprivileged, ids) == 0);
+	if (geteuid() == 0)
+		privileged(ids);
+	CHECK(xpmem_remove(ids[0]) == 0);
+	CHECK(xpmem_remove(ids[1]) == 0);
 	CHECK(xpmem_remove(a.segid) == 0);
 	return 0;
 }

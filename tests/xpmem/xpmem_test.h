@@ -8,12 +8,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 
 #include <xpmem.h>
 
@@ -294,6 +296,22 @@ static inline bool user_backend(void)
 
 	CHECK(b == XPMEM_BACKEND_USER || b == XPMEM_BACKEND_KERNEL);
 	return b == XPMEM_BACKEND_USER;
+}
+
+/*
+ * Takes CAP_DAC_OVERRIDE out of the calling thread's effective set: a root
+ * process is then held to the mode bits of segments, like everyone else.
+ */
+static inline void drop_dac_override(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	CHECK(syscall(SYS_capget, &hdr, data) == 0);
+	data[0].effective &= ~(1U << CAP_DAC_OVERRIDE);
+	CHECK(syscall(SYS_capset, &hdr, data) == 0);
 }
 
 static inline struct xpmem_addr xaddr(xpmem_apid_t apid, off_t offset)
