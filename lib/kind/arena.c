@@ -284,8 +284,9 @@ int arena_purge(struct memkind *kind)
 }
 
 /*
- * Out of space: the thread's cache may hold free blocks and the arena
- * unpurged (uncoalesced) ones. Return both and try once more.
+ * Out of space: the thread's caches may hold free blocks and the arena
+ * unpurged (uncoalesced) ones. Return both and try once more, through the
+ * thread's own cache (flags 0) or with the given flags.
  */
 static void *alloc_retry(struct memkind *kind, size_t size, int flags)
 {
@@ -293,30 +294,40 @@ static void *alloc_retry(struct memkind *kind, size_t size, int flags)
 
 	tcache_flush_thread(kind);
 	arena_purge(kind);
-	p = mallocx(size, flags);
+	p = flags ? mallocx(size, flags) : je.malloc(size);
 	if (!p)
 		errno = ENOMEM;
 	return p;
 }
 
+/* Flags of the kind's own cache (or none), for the general path. */
+static int alloc_flags(struct memkind *kind)
+{
+	if (bind_tls.kind == kind)
+		return arena_flag(kind->arena);
+	return tcache_get(kind)->alloc_flags;
+}
+
 void *arena_kind_malloc(struct memkind *kind, size_t size)
 {
-	const struct tc_entry *t;
 	void *p;
 
 	if (unlikely(size == 0))
 		return NULL;
-	t = tcache_get(kind);
-	p = mallocx(size, t->alloc_flags);
+	if (bind_want(kind)) {
+		p = je.malloc(size);
+		return p ? p : alloc_retry(kind, size, 0);
+	}
+	p = mallocx(size, tcache_get(kind)->alloc_flags);
 	if (unlikely(!p))
-		return alloc_retry(kind, size, t->alloc_flags);
+		return alloc_retry(kind, size, tcache_get(kind)->alloc_flags);
 	return p;
 }
 
 void *arena_kind_calloc(struct memkind *kind, size_t num, size_t size)
 {
-	const struct tc_entry *t;
 	size_t total;
+	int flags;
 	void *p;
 
 	if (__builtin_mul_overflow(num, size, &total)) {
@@ -325,17 +336,17 @@ void *arena_kind_calloc(struct memkind *kind, size_t num, size_t size)
 	}
 	if (total == 0)
 		return NULL;
-	t = tcache_get(kind);
-	p = mallocx(total, t->alloc_flags | MALLOCX_ZERO);
+	bind_want(kind);
+	flags = alloc_flags(kind) | MALLOCX_ZERO;
+	p = mallocx(total, flags);
 	if (unlikely(!p))
-		return alloc_retry(kind, total, t->alloc_flags | MALLOCX_ZERO);
+		return alloc_retry(kind, total, flags);
 	return p;
 }
 
 int arena_kind_posix_memalign(struct memkind *kind, void **memptr,
 			      size_t alignment, size_t size)
 {
-	const struct tc_entry *t;
 	int flags;
 	void *p;
 
@@ -343,8 +354,7 @@ int arena_kind_posix_memalign(struct memkind *kind, void **memptr,
 		*memptr = NULL;
 		return 0;
 	}
-	t = tcache_get(kind);
-	flags = t->alloc_flags | MALLOCX_ALIGN(alignment);
+	flags = alloc_flags(kind) | MALLOCX_ALIGN(alignment);
 	p = mallocx(size, flags);
 	if (!p)
 		p = alloc_retry(kind, size, flags);
@@ -356,7 +366,7 @@ int arena_kind_posix_memalign(struct memkind *kind, void **memptr,
 
 void *arena_kind_realloc(struct memkind *kind, void *ptr, size_t size)
 {
-	const struct tc_entry *t;
+	int flags;
 	void *p;
 
 	if (!ptr)
@@ -365,12 +375,13 @@ void *arena_kind_realloc(struct memkind *kind, void *ptr, size_t size)
 		arena_kind_free(kind, ptr);
 		return NULL;
 	}
-	t = tcache_get(kind);
-	p = rallocx(ptr, size, t->alloc_flags);
+	bind_want(kind);
+	flags = alloc_flags(kind);
+	p = rallocx(ptr, size, flags);
 	if (unlikely(!p)) {
 		tcache_flush_thread(kind);
 		arena_purge(kind);
-		p = rallocx(ptr, size, t->alloc_flags);
+		p = rallocx(ptr, size, flags);
 		if (!p)
 			errno = ENOMEM;
 	}
@@ -379,7 +390,10 @@ void *arena_kind_realloc(struct memkind *kind, void *ptr, size_t size)
 
 void arena_kind_free(struct memkind *kind, void *ptr)
 {
-	dallocx(ptr, tcache_get(kind)->free_flags);
+	if (bind_tls.kind == kind)
+		je.free(ptr);
+	else
+		dallocx(ptr, tcache_get(kind)->free_flags);
 }
 
 size_t arena_kind_usable_size(struct memkind *kind, void *ptr)

@@ -108,6 +108,25 @@ void heap_fini(struct memkind *kind)
 	pthread_mutex_destroy(&heap->lock);
 }
 
+/*
+ * A kind destroyed while threads still use its arena (bind.c): the file
+ * gives all its space back now and the addresses no longer name the kind;
+ * the mapping and the file stay for the arena until heap_fini().
+ */
+void heap_discard(struct memkind *kind)
+{
+	struct kind_heap *heap = &kind->heap;
+	unsigned i;
+
+	for (i = 0; i < heap->nregions; i++)
+		addrmap_set(heap->regions[i].base, heap->regions[i].len, NULL);
+	pthread_mutex_lock(&heap->lock);
+	if (heap->file_size)
+		fallocate(heap->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			  0, heap->file_size);
+	pthread_mutex_unlock(&heap->lock);
+}
+
 /* Grows the file to cover end, in chunks, never past limit. */
 static int heap_grow_file(struct kind_heap *heap, off_t end, off_t limit)
 {

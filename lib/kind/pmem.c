@@ -123,11 +123,20 @@ static int shared_create(struct memkind *kind, struct memkind_ops *ops,
 	return file_kind_setup(kind, ops, name, fd);
 }
 
-/* Releases everything the kind holds: caches, arena, mapping, file. */
+/*
+ * Releases everything the kind holds: caches, arena, mapping, file. While
+ * other threads are bound to the arena (bind.c), only the file's space and
+ * the caches go now; the last of those threads releases the rest.
+ */
 KIND_API int memkind_pmem_destroy(struct memkind *kind)
 {
 	if (!kind || kind->is_static)
 		return MEMKIND_ERROR_INVALID;
+	if (bind_retire(kind)) {
+		tcache_kind_release(kind);
+		heap_discard(kind);
+		return 0;
+	}
 	arena_destroy(kind);
 	heap_fini(kind);
 	return 0;

@@ -16,7 +16,8 @@ struct kind_slot {
 	uint32_t gen;
 };
 
-static struct kind_slot slots[KIND_SLOTS];
+/* One more than kinds can take: the default kind's (KIND_DEFAULT_SLOT). */
+static struct kind_slot slots[KIND_SLOTS + 1];
 static pthread_mutex_t registry_mutex = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t next_gen = 1;
 static unsigned slot_hint;
@@ -26,8 +27,22 @@ static void slots_init(void)
 {
 	unsigned i;
 
-	for (i = 0; i < KIND_SLOTS; i++)
+	for (i = 0; i <= KIND_SLOTS; i++)
 		pthread_mutex_init(&slots[i].lock, NULL);
+}
+
+/*
+ * The default kind has a slot of its own, outside the range created kinds
+ * take, so that its per-thread caches are kept like theirs (tcache.c).
+ * It is never removed, and fork and statistics never see it.
+ */
+void registry_add_default(struct memkind *kind)
+{
+	pthread_once(&slots_once, slots_init);
+	kind->slot = KIND_DEFAULT_SLOT;
+	kind->gen = 1;
+	slots[KIND_DEFAULT_SLOT].kind = kind;
+	slots[KIND_DEFAULT_SLOT].gen = kind->gen;
 }
 
 void registry_lock(void)
