@@ -212,12 +212,23 @@ static size_t psz_class_floor(size_t limit)
  * Asking for one block as large as the kind at once makes the first
  * growth cover (nearly) all of it: one island. The block is freed at once
  * and costs nothing, as its pages are not committed.
+ *
+ * This waits for the arena's first allocation (arena_prepare()): until
+ * then the kind's space stays in one piece for memkind_pmem_mmap(), and
+ * what that took is left out.
  */
 static void arena_reserve_whole(struct memkind *kind)
 {
 	int flags = arena_flag(kind->arena) | MALLOCX_TCACHE_NONE;
-	size_t size = psz_class_floor(kind->heap.max_size);
+	size_t size, left;
 	void *p;
+
+	pthread_mutex_lock(&kind->heap.lock);
+	left = kind->heap.max_size - kind->heap.used;
+	pthread_mutex_unlock(&kind->heap.lock);
+	if (left < KIND_GRANULE)
+		return;
+	size = psz_class_floor(left);
 
 	/* jemalloc pads large blocks, so the largest class may not fit. */
 	for (; size >= KIND_GRANULE; size = psz_class_floor(size - 1)) {
@@ -256,8 +267,6 @@ int arena_create(struct memkind *kind)
 		arena_destroy(kind);
 		return MEMKIND_ERROR_ARENAS_CREATE;
 	}
-	if (kind->heap.max_size)
-		arena_reserve_whole(kind);
 	kind->direct.gen = kind->gen;
 	kind->direct.tc = TC_NONE;
 	kind->direct.alloc_flags = arena_flag(arena) | MALLOCX_TCACHE_NONE;
@@ -300,6 +309,37 @@ static void *alloc_retry(struct memkind *kind, size_t size, int flags)
 	return p;
 }
 
+/*
+ * Before the arena's first allocation, a bounded kind's space goes to the
+ * arena in one piece (arena_reserve_whole()). Threads racing here may see
+ * their first blocks come from a small growth step instead; that costs an
+ * island, nothing else.
+ */
+static void arena_prepare(struct memkind *kind)
+{
+	if (likely(atomic_load_explicit(&kind->arena_ready,
+					memory_order_acquire)))
+		return;
+	if (!atomic_exchange(&kind->arena_ready, true) && kind->heap.max_size)
+		arena_reserve_whole(kind);
+}
+
+/*
+ * memkind_pmem_mmap() once the kind's space is the arena's: page-aligned,
+ * zeroed space as one large block, kept by the caller until the kind is
+ * destroyed (the seed's mmap has no unmap).
+ */
+void *arena_take(struct memkind *kind, size_t size)
+{
+	int flags = arena_flag(kind->arena) | MALLOCX_TCACHE_NONE |
+		    MALLOCX_ALIGN(PAGE_BYTES) | MALLOCX_ZERO;
+	void *p = mallocx(size, flags);
+
+	if (!p)
+		p = alloc_retry(kind, size, flags);
+	return p;
+}
+
 /* Flags of the kind's own cache (or none), for the general path. */
 static int alloc_flags(struct memkind *kind)
 {
@@ -314,6 +354,7 @@ void *arena_kind_malloc(struct memkind *kind, size_t size)
 
 	if (unlikely(size == 0))
 		return NULL;
+	arena_prepare(kind);
 	if (bind_want(kind)) {
 		p = je.malloc(size);
 		return p ? p : alloc_retry(kind, size, 0);
@@ -336,6 +377,7 @@ void *arena_kind_calloc(struct memkind *kind, size_t num, size_t size)
 	}
 	if (total == 0)
 		return NULL;
+	arena_prepare(kind);
 	bind_want(kind);
 	flags = alloc_flags(kind) | MALLOCX_ZERO;
 	p = mallocx(total, flags);
@@ -354,6 +396,7 @@ int arena_kind_posix_memalign(struct memkind *kind, void **memptr,
 		*memptr = NULL;
 		return 0;
 	}
+	arena_prepare(kind);
 	flags = alloc_flags(kind) | MALLOCX_ALIGN(alignment);
 	p = mallocx(size, flags);
 	if (!p)

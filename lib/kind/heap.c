@@ -222,6 +222,26 @@ out_errno:
 	return addr;
 }
 
+/*
+ * Gives back what heap_take() just handed out, if nothing was taken since
+ * (a refused memkind_pmem_mmap() leaves the kind as it was).
+ */
+void heap_untake(struct memkind *kind, void *addr, size_t size)
+{
+	struct kind_heap *heap = &kind->heap;
+	const struct heap_region *r;
+	size_t start;
+
+	size = round_up(size, PAGE_SIZE_BYTES);
+	pthread_mutex_lock(&heap->lock);
+	r = &heap->regions[heap->nregions - 1];
+	start = r->file_off + (size_t)((char *)addr - r->base);
+	if ((char *)addr >= r->base && (char *)addr < r->base + r->len &&
+	    start + size == heap->used)
+		heap->used = start;
+	pthread_mutex_unlock(&heap->lock);
+}
+
 const struct heap_region *heap_find_region(const struct kind_heap *heap,
 					   const void *addr)
 {

@@ -104,6 +104,7 @@ struct memkind {
 	unsigned *tc_ids;	/* thread caches of this kind (slot lock) */
 	unsigned ntc, tc_cap;
 	int fork_fd; /* snapshot taken before fork() */
+	atomic_bool arena_ready; /* the arena has had its first allocation */
 	/* Thread binding (bind.c), under its lock: */
 	unsigned nbound; /* threads whose jemalloc cache serves this kind */
 	bool dying;	 /* destroyed while bound: torn down by the last */
@@ -154,6 +155,7 @@ int heap_init(struct memkind *kind, int fd, size_t max_size);
 void heap_fini(struct memkind *kind);
 void heap_discard(struct memkind *kind);
 void *heap_take(struct memkind *kind, size_t size, size_t alignment);
+void heap_untake(struct memkind *kind, void *addr, size_t size);
 int heap_punch(struct kind_heap *heap, void *addr, size_t size);
 int heap_commit(struct kind_heap *heap, void *addr, size_t size);
 const struct heap_region *heap_find_region(const struct kind_heap *heap,
@@ -170,6 +172,7 @@ void anon_fork_child(void);
 int arena_create(struct memkind *kind);
 void arena_destroy(struct memkind *kind);
 int arena_purge(struct memkind *kind);
+void *arena_take(struct memkind *kind, size_t size);
 extern const struct memkind_ops arena_kind_ops_template;
 void *arena_kind_malloc(struct memkind *kind, size_t size);
 void *arena_kind_calloc(struct memkind *kind, size_t num, size_t size);
