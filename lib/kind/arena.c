@@ -158,7 +158,7 @@ static const extent_hooks_t kind_extent_hooks = {
     .merge = hook_merge,
 };
 
-static int arena_set_ssize(unsigned arena, const char *name, ssize_t v)
+int arena_set_ssize(unsigned arena, const char *name, ssize_t v)
 {
 	char key[64];
 
@@ -244,26 +244,13 @@ static void arena_reserve_whole(struct memkind *kind)
 int arena_create(struct memkind *kind)
 {
 	unsigned arena;
-	ssize_t dirty_ms = -1;
 
 	kind->hooks = kind_extent_hooks;
 	if (arena_new(kind, &arena))
 		return MEMKIND_ERROR_ARENAS_CREATE;
 	kind->arena = arena;
-	/*
-	 * Freed pages go straight from dirty to punched-out: there is no lazy
-	 * purge for a shared file, so nothing ever becomes "muzzy". Muzzy
-	 * decay is therefore off (-1), which also keeps jemalloc from
-	 * punching out every freed block of 8 MiB or more at once; large
-	 * blocks are reused warm like small ones. A conservative kind punches
-	 * everything at once.
-	 */
-	if (kind->policy == MEMKIND_MEM_USAGE_POLICY_CONSERVATIVE)
-		dirty_ms = 0;
-	if ((dirty_ms >= 0 &&
-	     arena_set_ssize(arena, "dirty_decay_ms", dirty_ms)) ||
-	    arena_set_ssize(arena, "muzzy_decay_ms", -1) ||
-	    arena_set_size(arena, "retain_grow_limit", ARENA_GROW_LIMIT)) {
+	if (arena_set_size(arena, "retain_grow_limit", ARENA_GROW_LIMIT) ||
+	    purge_setup(kind)) {
 		arena_destroy(kind);
 		return MEMKIND_ERROR_ARENAS_CREATE;
 	}

@@ -170,6 +170,7 @@ static void child(void)
 	/* The child has one thread: locks other threads held are reset. */
 	anon_fork_child();
 	addrmap_fork_child();
+	purge_fork_child();
 	for (s = 0; s < KIND_SLOTS; s++) {
 		kind = registry_get(s);
 		if (!kind)

@@ -105,6 +105,7 @@ struct memkind {
 	unsigned ntc, tc_cap;
 	int fork_fd; /* snapshot taken before fork() */
 	atomic_bool arena_ready; /* the arena has had its first allocation */
+	bool purge;		 /* decayed by the purge thread (slot lock) */
 	/* Thread binding (bind.c), under its lock: */
 	unsigned nbound; /* threads whose jemalloc cache serves this kind */
 	bool dying;	 /* destroyed while bound: torn down by the last */
@@ -121,6 +122,7 @@ struct memkind *registry_get(unsigned slot);
 struct memkind *registry_slot_kind(unsigned slot);
 pthread_mutex_t *registry_slot_lock(unsigned slot);
 uint32_t registry_slot_gen(unsigned slot);
+unsigned registry_limit(void);
 
 /* addrmap.c: address -> kind, a two-level table of 2 MiB granules */
 #define ADDRMAP_ADDR_BITS 47
@@ -173,6 +175,7 @@ int arena_create(struct memkind *kind);
 void arena_destroy(struct memkind *kind);
 int arena_purge(struct memkind *kind);
 void *arena_take(struct memkind *kind, size_t size);
+int arena_set_ssize(unsigned arena, const char *name, ssize_t v);
 extern const struct memkind_ops arena_kind_ops_template;
 void *arena_kind_malloc(struct memkind *kind, size_t size);
 void *arena_kind_calloc(struct memkind *kind, size_t num, size_t size);
@@ -210,6 +213,11 @@ static inline const struct tc_entry *tcache_get(struct memkind *kind)
 		return &t[kind->slot];
 	return tcache_slow_get(kind);
 }
+
+/* purge.c: when freed space goes back to the file system */
+int purge_setup(struct memkind *kind);
+void purge_forget(struct memkind *kind);
+void purge_fork_child(void);
 
 /* bind.c: a thread's own jemalloc cache serves one kind */
 struct je_fns {

@@ -132,6 +132,7 @@ KIND_API int memkind_pmem_destroy(struct memkind *kind)
 {
 	if (!kind || kind->is_static)
 		return MEMKIND_ERROR_INVALID;
+	purge_forget(kind);
 	if (bind_retire(kind)) {
 		tcache_kind_release(kind);
 		heap_discard(kind);

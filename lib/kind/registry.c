@@ -21,6 +21,7 @@ static struct kind_slot slots[KIND_SLOTS + 1];
 static pthread_mutex_t registry_mutex = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t next_gen = 1;
 static unsigned slot_hint;
+static _Atomic unsigned slot_limit; /* past the highest slot ever used */
 static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
 
 static void slots_init(void)
@@ -79,6 +80,8 @@ int registry_add(struct memkind *kind)
 		kind->slot = s;
 		kind->gen = next_gen;
 		slot_hint = s + 1;
+		if (s + 1 > slot_limit)
+			slot_limit = s + 1;
 		ret = 0;
 		break;
 	}
@@ -103,6 +106,12 @@ struct memkind *registry_get(unsigned slot)
 pthread_mutex_t *registry_slot_lock(unsigned slot)
 {
 	return &slots[slot].lock;
+}
+
+/* Slots from here up have never held a kind. */
+unsigned registry_limit(void)
+{
+	return slot_limit;
 }
 
 /* Caller holds the slot lock. */
