@@ -28,7 +28,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 pkgs="build-essential pkg-config libjemalloc-dev libmemkind-dev
-      util-linux procps attr"
+      util-linux procps attr valgrind"
 if [ $want_vm -eq 1 ]; then
 	pkgs="$pkgs qemu-system-x86 busybox-static cpio libelf-dev sparse
 	      linux-source-6.1 kmod debootstrap xz-utils zstd"

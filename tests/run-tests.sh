@@ -26,7 +26,7 @@ trap 'rm -rf "$logdir"' EXIT
 pass=0 fail=0 skip=0
 
 for bin in "$@"; do
-	name=$(echo "$bin" | sed -E 's#^.*/tests/##')
+	name=$(echo "$bin" | sed -E 's#^(.*/)?tests/##')
 	log="$logdir/out"
 	timeout -k 10 "$timeout_s" "$bin" >"$log" 2>&1 </dev/null
 	rc=$?

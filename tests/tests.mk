@@ -12,6 +12,8 @@
 TEST_AREAS  := kind xpmem kernel
 TEST_SRCS   := $(foreach a,$(TEST_AREAS),$(wildcard tests/$(a)/*.c))
 TEST_BINS   := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+# Scripts run like the programs; they find what they need in $(BUILD).
+TEST_SCRIPTS := $(foreach a,$(TEST_AREAS),$(wildcard tests/$(a)/*.sh))
 TEST_COMMON := $(wildcard tests/common/*.c)
 TEST_HDRS   := $(wildcard tests/common/*.h tests/*/*.h)
 RESULTS     := build/results.log
@@ -33,9 +35,10 @@ else
 UNIT_LABEL := unit
 endif
 
-check-unit: all
+check-unit: all $(KIND_OPS_BINS)
 	@mkdir -p build
-	tests/run-tests.sh --label $(UNIT_LABEL) --results $(RESULTS) $(TEST_BINS)
+	BUILD=$(BUILD) tests/run-tests.sh --label $(UNIT_LABEL) \
+		--results $(RESULTS) $(TEST_BINS) $(TEST_SCRIPTS)
 
 check-vm: all
 	@mkdir -p build

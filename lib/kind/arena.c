@@ -158,7 +158,7 @@ static const extent_hooks_t kind_extent_hooks = {
     .merge = hook_merge,
 };
 
-static int arena_set_ssize(unsigned arena, const char *name, ssize_t v)
+int arena_set_ssize(unsigned arena, const char *name, ssize_t v)
 {
 	char key[64];
 
@@ -212,12 +212,23 @@ static size_t psz_class_floor(size_t limit)
  * Asking for one block as large as the kind at once makes the first
  * growth cover (nearly) all of it: one island. The block is freed at once
  * and costs nothing, as its pages are not committed.
+ *
+ * This waits for the arena's first allocation (arena_prepare()): until
+ * then the kind's space stays in one piece for memkind_pmem_mmap(), and
+ * what that took is left out.
  */
 static void arena_reserve_whole(struct memkind *kind)
 {
 	int flags = arena_flag(kind->arena) | MALLOCX_TCACHE_NONE;
-	size_t size = psz_class_floor(kind->heap.max_size);
+	size_t size, left;
 	void *p;
+
+	pthread_mutex_lock(&kind->heap.lock);
+	left = kind->heap.max_size - kind->heap.used;
+	pthread_mutex_unlock(&kind->heap.lock);
+	if (left < KIND_GRANULE)
+		return;
+	size = psz_class_floor(left);
 
 	/* jemalloc pads large blocks, so the largest class may not fit. */
 	for (; size >= KIND_GRANULE; size = psz_class_floor(size - 1)) {
@@ -233,31 +244,16 @@ static void arena_reserve_whole(struct memkind *kind)
 int arena_create(struct memkind *kind)
 {
 	unsigned arena;
-	ssize_t dirty_ms = -1;
 
 	kind->hooks = kind_extent_hooks;
 	if (arena_new(kind, &arena))
 		return MEMKIND_ERROR_ARENAS_CREATE;
 	kind->arena = arena;
-	/*
-	 * Freed pages go straight from dirty to punched-out: there is no lazy
-	 * purge for a shared file, so nothing ever becomes "muzzy". Muzzy
-	 * decay is therefore off (-1), which also keeps jemalloc from
-	 * punching out every freed block of 8 MiB or more at once; large
-	 * blocks are reused warm like small ones. A conservative kind punches
-	 * everything at once.
-	 */
-	if (kind->policy == MEMKIND_MEM_USAGE_POLICY_CONSERVATIVE)
-		dirty_ms = 0;
-	if ((dirty_ms >= 0 &&
-	     arena_set_ssize(arena, "dirty_decay_ms", dirty_ms)) ||
-	    arena_set_ssize(arena, "muzzy_decay_ms", -1) ||
-	    arena_set_size(arena, "retain_grow_limit", ARENA_GROW_LIMIT)) {
+	if (arena_set_size(arena, "retain_grow_limit", ARENA_GROW_LIMIT) ||
+	    purge_setup(kind)) {
 		arena_destroy(kind);
 		return MEMKIND_ERROR_ARENAS_CREATE;
 	}
-	if (kind->heap.max_size)
-		arena_reserve_whole(kind);
 	kind->direct.gen = kind->gen;
 	kind->direct.tc = TC_NONE;
 	kind->direct.alloc_flags = arena_flag(arena) | MALLOCX_TCACHE_NONE;
@@ -284,8 +280,9 @@ int arena_purge(struct memkind *kind)
 }
 
 /*
- * Out of space: the thread's cache may hold free blocks and the arena
- * unpurged (uncoalesced) ones. Return both and try once more.
+ * Out of space: the thread's caches may hold free blocks and the arena
+ * unpurged (uncoalesced) ones. Return both and try once more, through the
+ * thread's own cache (flags 0) or with the given flags.
  */
 static void *alloc_retry(struct memkind *kind, size_t size, int flags)
 {
@@ -293,30 +290,72 @@ static void *alloc_retry(struct memkind *kind, size_t size, int flags)
 
 	tcache_flush_thread(kind);
 	arena_purge(kind);
-	p = mallocx(size, flags);
+	p = flags ? mallocx(size, flags) : je.malloc(size);
 	if (!p)
 		errno = ENOMEM;
 	return p;
 }
 
+/*
+ * Before the arena's first allocation, a bounded kind's space goes to the
+ * arena in one piece (arena_reserve_whole()). Threads racing here may see
+ * their first blocks come from a small growth step instead; that costs an
+ * island, nothing else.
+ */
+static void arena_prepare(struct memkind *kind)
+{
+	if (likely(atomic_load_explicit(&kind->arena_ready,
+					memory_order_acquire)))
+		return;
+	if (!atomic_exchange(&kind->arena_ready, true) && kind->heap.max_size)
+		arena_reserve_whole(kind);
+}
+
+/*
+ * memkind_pmem_mmap() once the kind's space is the arena's: page-aligned,
+ * zeroed space as one large block, kept by the caller until the kind is
+ * destroyed (the seed's mmap has no unmap).
+ */
+void *arena_take(struct memkind *kind, size_t size)
+{
+	int flags = arena_flag(kind->arena) | MALLOCX_TCACHE_NONE |
+		    MALLOCX_ALIGN(PAGE_BYTES) | MALLOCX_ZERO;
+	void *p = mallocx(size, flags);
+
+	if (!p)
+		p = alloc_retry(kind, size, flags);
+	return p;
+}
+
+/* Flags of the kind's own cache (or none), for the general path. */
+static int alloc_flags(struct memkind *kind)
+{
+	if (bind_tls.kind == kind)
+		return arena_flag(kind->arena);
+	return tcache_get(kind)->alloc_flags;
+}
+
 void *arena_kind_malloc(struct memkind *kind, size_t size)
 {
-	const struct tc_entry *t;
 	void *p;
 
 	if (unlikely(size == 0))
 		return NULL;
-	t = tcache_get(kind);
-	p = mallocx(size, t->alloc_flags);
+	arena_prepare(kind);
+	if (bind_want(kind)) {
+		p = je.malloc(size);
+		return p ? p : alloc_retry(kind, size, 0);
+	}
+	p = mallocx(size, tcache_get(kind)->alloc_flags);
 	if (unlikely(!p))
-		return alloc_retry(kind, size, t->alloc_flags);
+		return alloc_retry(kind, size, tcache_get(kind)->alloc_flags);
 	return p;
 }
 
 void *arena_kind_calloc(struct memkind *kind, size_t num, size_t size)
 {
-	const struct tc_entry *t;
 	size_t total;
+	int flags;
 	void *p;
 
 	if (__builtin_mul_overflow(num, size, &total)) {
@@ -325,17 +364,18 @@ void *arena_kind_calloc(struct memkind *kind, size_t num, size_t size)
 	}
 	if (total == 0)
 		return NULL;
-	t = tcache_get(kind);
-	p = mallocx(total, t->alloc_flags | MALLOCX_ZERO);
+	arena_prepare(kind);
+	bind_want(kind);
+	flags = alloc_flags(kind) | MALLOCX_ZERO;
+	p = mallocx(total, flags);
 	if (unlikely(!p))
-		return alloc_retry(kind, total, t->alloc_flags | MALLOCX_ZERO);
+		return alloc_retry(kind, total, flags);
 	return p;
 }
 
 int arena_kind_posix_memalign(struct memkind *kind, void **memptr,
 			      size_t alignment, size_t size)
 {
-	const struct tc_entry *t;
 	int flags;
 	void *p;
 
@@ -343,8 +383,8 @@ int arena_kind_posix_memalign(struct memkind *kind, void **memptr,
 		*memptr = NULL;
 		return 0;
 	}
-	t = tcache_get(kind);
-	flags = t->alloc_flags | MALLOCX_ALIGN(alignment);
+	arena_prepare(kind);
+	flags = alloc_flags(kind) | MALLOCX_ALIGN(alignment);
 	p = mallocx(size, flags);
 	if (!p)
 		p = alloc_retry(kind, size, flags);
@@ -356,7 +396,7 @@ int arena_kind_posix_memalign(struct memkind *kind, void **memptr,
 
 void *arena_kind_realloc(struct memkind *kind, void *ptr, size_t size)
 {
-	const struct tc_entry *t;
+	int flags;
 	void *p;
 
 	if (!ptr)
@@ -365,12 +405,13 @@ void *arena_kind_realloc(struct memkind *kind, void *ptr, size_t size)
 		arena_kind_free(kind, ptr);
 		return NULL;
 	}
-	t = tcache_get(kind);
-	p = rallocx(ptr, size, t->alloc_flags);
+	bind_want(kind);
+	flags = alloc_flags(kind);
+	p = rallocx(ptr, size, flags);
 	if (unlikely(!p)) {
 		tcache_flush_thread(kind);
 		arena_purge(kind);
-		p = rallocx(ptr, size, t->alloc_flags);
+		p = rallocx(ptr, size, flags);
 		if (!p)
 			errno = ENOMEM;
 	}
@@ -379,7 +420,10 @@ void *arena_kind_realloc(struct memkind *kind, void *ptr, size_t size)
 
 void arena_kind_free(struct memkind *kind, void *ptr)
 {
-	dallocx(ptr, tcache_get(kind)->free_flags);
+	if (bind_tls.kind == kind)
+		je.free(ptr);
+	else
+		dallocx(ptr, tcache_get(kind)->free_flags);
 }
 
 size_t arena_kind_usable_size(struct memkind *kind, void *ptr)

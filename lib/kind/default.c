@@ -19,8 +19,6 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-static int default_flags; /* MALLOCX_ARENA of the default arena */
-
 static void *default_hook_alloc(extent_hooks_t *hooks, void *new_addr,
 				size_t size, size_t alignment, bool *zero,
 				bool *commit, unsigned arena_ind)
@@ -96,23 +94,46 @@ static extent_hooks_t default_hooks = {
  * Created when the library is loaded, so the static kinds work from the
  * first call. Without it (jemalloc refused an arena), they fall back to
  * jemalloc's automatic arenas; blocks are then found by the kind argument
- * only.
+ * only, and threads are never bound (bind.c).
  */
 __attribute__((constructor)) static void default_arena_init(void)
 {
 	extent_hooks_t *hooks = &default_hooks;
 	unsigned arena;
 	size_t sz = sizeof(arena);
+	bool ok;
 
-	if (mallctl("arenas.create", &arena, &sz, &hooks, sizeof(hooks)) == 0)
-		default_flags = arena_flag(arena);
+	ok = mallctl("arenas.create", &arena, &sz, &hooks, sizeof(hooks)) == 0;
+	registry_add_default(&default_kind);
+	default_kind.arena = ok ? arena : 0;
+	default_kind.direct.gen = default_kind.gen;
+	default_kind.direct.tc = TC_NONE;
+	default_kind.direct.alloc_flags =
+	    (ok ? arena_flag(arena) : 0) | MALLOCX_TCACHE_NONE;
+	default_kind.direct.free_flags = MALLOCX_TCACHE_NONE;
+	if (ok)
+		bind_setup();
 }
 
+/*
+ * MEMKIND_REGULAR is another name for the same heap: every call works on
+ * default_kind, whichever static kind the caller named.
+ */
 static void *default_malloc(struct memkind *kind, size_t size)
 {
 	if (unlikely(size == 0))
 		return NULL;
-	return mallocx(size, default_flags);
+	if (bind_want(&default_kind))
+		return je.malloc(size);
+	return mallocx(size, tcache_get(&default_kind)->alloc_flags);
+}
+
+/* Flags of the thread's cache of the default kind, whichever it is. */
+static int default_flags(void)
+{
+	if (bind_tls.kind == &default_kind)
+		return arena_flag(default_kind.arena);
+	return tcache_get(&default_kind)->alloc_flags;
 }
 
 static void *default_calloc(struct memkind *kind, size_t num, size_t size)
@@ -125,7 +146,8 @@ static void *default_calloc(struct memkind *kind, size_t num, size_t size)
 	}
 	if (total == 0)
 		return NULL;
-	return mallocx(total, default_flags | MALLOCX_ZERO);
+	bind_want(&default_kind);
+	return mallocx(total, default_flags() | MALLOCX_ZERO);
 }
 
 static int default_posix_memalign(struct memkind *kind, void **memptr,
@@ -137,7 +159,7 @@ static int default_posix_memalign(struct memkind *kind, void **memptr,
 		*memptr = NULL;
 		return 0;
 	}
-	p = mallocx(size, default_flags | MALLOCX_ALIGN(alignment));
+	p = mallocx(size, default_flags() | MALLOCX_ALIGN(alignment));
 	if (!p)
 		return ENOMEM;
 	*memptr = p;
@@ -146,7 +168,10 @@ static int default_posix_memalign(struct memkind *kind, void **memptr,
 
 static void default_free(struct memkind *kind, void *ptr)
 {
-	dallocx(ptr, 0);
+	if (bind_tls.kind == &default_kind)
+		je.free(ptr);
+	else
+		dallocx(ptr, tcache_get(&default_kind)->free_flags);
 }
 
 static void *default_realloc(struct memkind *kind, void *ptr, size_t size)
@@ -156,10 +181,11 @@ static void *default_realloc(struct memkind *kind, void *ptr, size_t size)
 	if (!ptr)
 		return default_malloc(kind, size);
 	if (size == 0) {
-		dallocx(ptr, 0);
+		default_free(kind, ptr);
 		return NULL;
 	}
-	p = rallocx(ptr, size, default_flags);
+	bind_want(&default_kind);
+	p = rallocx(ptr, size, default_flags());
 	if (!p)
 		errno = ENOMEM;
 	return p;

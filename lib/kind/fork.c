@@ -127,6 +127,7 @@ static void prepare(void)
 	unsigned s;
 
 	registry_lock();
+	bind_fork_prepare();
 	for (s = 0; s < KIND_SLOTS; s++) {
 		kind = registry_get(s);
 		if (!kind)
@@ -153,6 +154,7 @@ static void parent(void)
 		kind->fork_fd = -1;
 		pthread_mutex_unlock(registry_slot_lock(s));
 	}
+	bind_fork_parent();
 	registry_unlock();
 }
 
@@ -168,6 +170,7 @@ static void child(void)
 	/* The child has one thread: locks other threads held are reset. */
 	anon_fork_child();
 	addrmap_fork_child();
+	purge_fork_child();
 	for (s = 0; s < KIND_SLOTS; s++) {
 		kind = registry_get(s);
 		if (!kind)
@@ -179,6 +182,7 @@ static void child(void)
 		kind->fork_fd = -1;
 		pthread_mutex_unlock(registry_slot_lock(s));
 	}
+	bind_fork_child();
 	registry_unlock();
 }
 

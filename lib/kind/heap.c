@@ -108,6 +108,25 @@ void heap_fini(struct memkind *kind)
 	pthread_mutex_destroy(&heap->lock);
 }
 
+/*
+ * A kind destroyed while threads still use its arena (bind.c): the file
+ * gives all its space back now and the addresses no longer name the kind;
+ * the mapping and the file stay for the arena until heap_fini().
+ */
+void heap_discard(struct memkind *kind)
+{
+	struct kind_heap *heap = &kind->heap;
+	unsigned i;
+
+	for (i = 0; i < heap->nregions; i++)
+		addrmap_set(heap->regions[i].base, heap->regions[i].len, NULL);
+	pthread_mutex_lock(&heap->lock);
+	if (heap->file_size)
+		fallocate(heap->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			  0, heap->file_size);
+	pthread_mutex_unlock(&heap->lock);
+}
+
 /* Grows the file to cover end, in chunks, never past limit. */
 static int heap_grow_file(struct kind_heap *heap, off_t end, off_t limit)
 {
@@ -201,6 +220,26 @@ out_errno:
 	if (!addr)
 		errno = ENOMEM;
 	return addr;
+}
+
+/*
+ * Gives back what heap_take() just handed out, if nothing was taken since
+ * (a refused memkind_pmem_mmap() leaves the kind as it was).
+ */
+void heap_untake(struct memkind *kind, void *addr, size_t size)
+{
+	struct kind_heap *heap = &kind->heap;
+	const struct heap_region *r;
+	size_t start;
+
+	size = round_up(size, PAGE_SIZE_BYTES);
+	pthread_mutex_lock(&heap->lock);
+	r = &heap->regions[heap->nregions - 1];
+	start = r->file_off + (size_t)((char *)addr - r->base);
+	if ((char *)addr >= r->base && (char *)addr < r->base + r->len &&
+	    start + size == heap->used)
+		heap->used = start;
+	pthread_mutex_unlock(&heap->lock);
 }
 
 const struct heap_region *heap_find_region(const struct kind_heap *heap,

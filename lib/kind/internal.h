@@ -26,6 +26,7 @@
  * few are its automatic ones. Slots index the per-thread cache tables.
  */
 #define KIND_SLOTS 4096
+#define KIND_DEFAULT_SLOT KIND_SLOTS /* one past them: the default kind */
 #define KIND_NAME_MAX 64
 
 /* Kinds reserve address space in granules, so lookups are a table index. */
@@ -103,27 +104,60 @@ struct memkind {
 	unsigned *tc_ids;	/* thread caches of this kind (slot lock) */
 	unsigned ntc, tc_cap;
 	int fork_fd; /* snapshot taken before fork() */
+	atomic_bool arena_ready; /* the arena has had its first allocation */
+	bool purge;		 /* decayed by the purge thread (slot lock) */
+	/* Thread binding (bind.c), under its lock: */
+	unsigned nbound; /* threads whose jemalloc cache serves this kind */
+	bool dying;	 /* destroyed while bound: torn down by the last */
+	bool released;	 /* memkind_destroy_kind() is done with it */
 };
 
 /* registry.c: slots of live kinds */
 int registry_add(struct memkind *kind);
 void registry_remove(struct memkind *kind);
+void registry_add_default(struct memkind *kind);
 void registry_lock(void);
 void registry_unlock(void);
 struct memkind *registry_get(unsigned slot);
 struct memkind *registry_slot_kind(unsigned slot);
 pthread_mutex_t *registry_slot_lock(unsigned slot);
 uint32_t registry_slot_gen(unsigned slot);
+unsigned registry_limit(void);
 
-/* addrmap.c: address -> kind */
+/* addrmap.c: address -> kind, a two-level table of 2 MiB granules */
+#define ADDRMAP_ADDR_BITS 47
+#define ADDRMAP_LEAF_BITS 13
+#define ADDRMAP_TOP_BITS                                                     \
+	(ADDRMAP_ADDR_BITS - KIND_GRANULE_SHIFT - ADDRMAP_LEAF_BITS)
+#define ADDRMAP_LEAF_SIZE ((size_t)1 << ADDRMAP_LEAF_BITS)
+typedef _Atomic(struct memkind *) addrmap_leaf[ADDRMAP_LEAF_SIZE];
+extern _Atomic(addrmap_leaf *) addrmap_top[(size_t)1 << ADDRMAP_TOP_BITS];
+
 void addrmap_set(const void *base, size_t len, struct memkind *kind);
-struct memkind *addrmap_lookup(const void *addr);
 void addrmap_fork_child(void);
+
+/* Inline: every memkind_free() asks, so two loads and no call. */
+static inline struct memkind *addrmap_lookup(const void *addr)
+{
+	uintptr_t g = (uintptr_t)addr >> KIND_GRANULE_SHIFT;
+	addrmap_leaf *leaf;
+
+	if (unlikely((g >> ADDRMAP_LEAF_BITS) >= ((size_t)1 << ADDRMAP_TOP_BITS)))
+		return NULL;
+	leaf = atomic_load_explicit(&addrmap_top[g >> ADDRMAP_LEAF_BITS],
+				    memory_order_acquire);
+	if (unlikely(!leaf))
+		return NULL;
+	return atomic_load_explicit(&(*leaf)[g & (ADDRMAP_LEAF_SIZE - 1)],
+				    memory_order_acquire);
+}
 
 /* heap.c: the kind's file and its fixed-offset address space */
 int heap_init(struct memkind *kind, int fd, size_t max_size);
 void heap_fini(struct memkind *kind);
+void heap_discard(struct memkind *kind);
 void *heap_take(struct memkind *kind, size_t size, size_t alignment);
+void heap_untake(struct memkind *kind, void *addr, size_t size);
 int heap_punch(struct kind_heap *heap, void *addr, size_t size);
 int heap_commit(struct kind_heap *heap, void *addr, size_t size);
 const struct heap_region *heap_find_region(const struct kind_heap *heap,
@@ -140,6 +174,8 @@ void anon_fork_child(void);
 int arena_create(struct memkind *kind);
 void arena_destroy(struct memkind *kind);
 int arena_purge(struct memkind *kind);
+void *arena_take(struct memkind *kind, size_t size);
+int arena_set_ssize(unsigned arena, const char *name, ssize_t v);
 extern const struct memkind_ops arena_kind_ops_template;
 void *arena_kind_malloc(struct memkind *kind, size_t size);
 void *arena_kind_calloc(struct memkind *kind, size_t num, size_t size);
@@ -177,6 +213,38 @@ static inline const struct tc_entry *tcache_get(struct memkind *kind)
 		return &t[kind->slot];
 	return tcache_slow_get(kind);
 }
+
+/* purge.c: when freed space goes back to the file system */
+int purge_setup(struct memkind *kind);
+void purge_forget(struct memkind *kind);
+void purge_fork_child(void);
+
+/* bind.c: a thread's own jemalloc cache serves one kind */
+struct je_fns {
+	void *(*malloc)(size_t size);
+	void (*free)(void *ptr);
+	void *(*realloc)(void *ptr, size_t size);
+};
+extern struct je_fns je;
+
+struct bind_state {
+	struct memkind *kind; /* served by the thread's cache; never NULL */
+	unsigned misses;      /* uses of other kinds since kind's last */
+};
+extern __thread struct bind_state bind_tls
+    __attribute__((tls_model("initial-exec")));
+
+void bind_setup(void);
+bool bind_want(struct memkind *kind);
+void bind_flush(struct memkind *kind);
+bool bind_retire(struct memkind *kind);
+void bind_release(struct memkind *kind);
+void bind_fork_prepare(void);
+void bind_fork_parent(void);
+void bind_fork_child(void);
+
+/* Small calloc()s of the bound kind are malloc() + memset(). */
+#define BIND_CALLOC_MAX 4096
 
 /* shared.c / pmem.c */
 extern const struct memkind_ops pmem_ops;

@@ -4,6 +4,11 @@
  * calls, dispatched through each kind's operations table. Calls that take
  * a pointer find the kind that owns it in the address map, so a NULL (or
  * wrong) kind argument still frees into the right heap.
+ *
+ * The kind the calling thread is bound to (bind.c) skips the dispatch:
+ * one compare, then jemalloc's malloc/free fast path. Anything that path
+ * cannot do (size 0, out of space, large calloc) falls through to the
+ * kind's operations, which handle every case.
  */
 #include "internal.h"
 #include "config.h"
@@ -98,7 +103,8 @@ KIND_API int memkind_destroy_kind(memkind_t kind)
 	registry_unlock();
 	if (ret)
 		return ret;
-	free(kind);
+	/* Freed now, or by the last thread bound to it. */
+	bind_release(kind);
 	return MEMKIND_SUCCESS;
 }
 
@@ -136,6 +142,14 @@ KIND_API memkind_t memkind_detect_kind(void *ptr)
 
 KIND_API void *memkind_malloc(memkind_t kind, size_t size)
 {
+	void *p;
+
+	if (likely(kind == bind_tls.kind && size)) {
+		bind_tls.misses = 0;
+		p = je.malloc(size);
+		if (likely(p))
+			return p;
+	}
 	if (unlikely(!kind)) {
 		errno = EINVAL;
 		return NULL;
@@ -145,6 +159,17 @@ KIND_API void *memkind_malloc(memkind_t kind, size_t size)
 
 KIND_API void *memkind_calloc(memkind_t kind, size_t num, size_t size)
 {
+	size_t total;
+	void *p;
+
+	if (likely(kind == bind_tls.kind) &&
+	    !__builtin_mul_overflow(num, size, &total) && total &&
+	    total <= BIND_CALLOC_MAX) {
+		bind_tls.misses = 0;
+		p = je.malloc(total);
+		if (likely(p))
+			return memset(p, 0, total);
+	}
 	if (unlikely(!kind)) {
 		errno = EINVAL;
 		return NULL;
@@ -166,7 +191,16 @@ KIND_API int memkind_posix_memalign(memkind_t kind, void **memptr,
 KIND_API void *memkind_realloc(memkind_t kind, void *ptr, size_t size)
 {
 	struct memkind *owner;
+	void *p;
 
+	if (likely(ptr && size && addrmap_lookup(ptr) == bind_tls.kind)) {
+		/* Within its size class a block stays; asking is cheaper. */
+		if (nallocx(size, 0) == sallocx(ptr, 0))
+			return ptr;
+		p = je.realloc(ptr, size);
+		if (likely(p))
+			return p;
+	}
 	if (!ptr)
 		owner = kind ? kind : &default_kind;
 	else if (!(owner = owner_of(kind, ptr)))
@@ -176,11 +210,16 @@ KIND_API void *memkind_realloc(memkind_t kind, void *ptr, size_t size)
 
 KIND_API void memkind_free(memkind_t kind, void *ptr)
 {
-	struct memkind *owner;
+	struct memkind *owner = addrmap_lookup(ptr);
 
+	if (likely(owner == bind_tls.kind)) {
+		je.free(ptr);
+		return;
+	}
 	if (!ptr)
 		return;
-	owner = owner_of(kind, ptr);
+	if (!owner)
+		owner = owner_of(kind, ptr);
 	if (likely(owner))
 		owner->ops->free(owner, ptr);
 	else

@@ -123,11 +123,21 @@ static int shared_create(struct memkind *kind, struct memkind_ops *ops,
 	return file_kind_setup(kind, ops, name, fd);
 }
 
-/* Releases everything the kind holds: caches, arena, mapping, file. */
+/*
+ * Releases everything the kind holds: caches, arena, mapping, file. While
+ * other threads are bound to the arena (bind.c), only the file's space and
+ * the caches go now; the last of those threads releases the rest.
+ */
 KIND_API int memkind_pmem_destroy(struct memkind *kind)
 {
 	if (!kind || kind->is_static)
 		return MEMKIND_ERROR_INVALID;
+	purge_forget(kind);
+	if (bind_retire(kind)) {
+		tcache_kind_release(kind);
+		heap_discard(kind);
+		return 0;
+	}
 	arena_destroy(kind);
 	heap_fini(kind);
 	return 0;
@@ -135,8 +145,10 @@ KIND_API int memkind_pmem_destroy(struct memkind *kind)
 
 /*
  * Takes size bytes (rounded up to pages) of the kind's file space; the
- * address hint is ignored. MAP_FAILED with errno ENOMEM when the kind's
- * max_size would be exceeded.
+ * address hint is ignored. The space comes from what no one has taken yet
+ * or, once the kind's arena holds it all (after the first allocation of
+ * a bounded kind), from the arena. MAP_FAILED with errno ENOMEM when it
+ * does not fit in what is left of max_size; the kind is then unchanged.
  */
 KIND_API void *memkind_pmem_mmap(struct memkind *kind, void *addr, size_t size)
 {
@@ -147,13 +159,14 @@ KIND_API void *memkind_pmem_mmap(struct memkind *kind, void *addr, size_t size)
 		return MAP_FAILED;
 	}
 	p = heap_take(kind, size, 4096);
-	if (!p)
-		return MAP_FAILED;
-	if (heap_commit(&kind->heap, p, size)) {
+	if (p && heap_commit(&kind->heap, p, size)) {
+		heap_untake(kind, p, size);
 		errno = ENOMEM;
 		return MAP_FAILED;
 	}
-	return p;
+	if (!p)
+		p = arena_take(kind, size);
+	return p ? p : MAP_FAILED;
 }
 
 KIND_API int memkind_pmem_get_mmap_flags(struct memkind *kind, int *flags)

@@ -16,18 +16,34 @@ struct kind_slot {
 	uint32_t gen;
 };
 
-static struct kind_slot slots[KIND_SLOTS];
+/* One more than kinds can take: the default kind's (KIND_DEFAULT_SLOT). */
+static struct kind_slot slots[KIND_SLOTS + 1];
 static pthread_mutex_t registry_mutex = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t next_gen = 1;
 static unsigned slot_hint;
+static _Atomic unsigned slot_limit; /* past the highest slot ever used */
 static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
 
 static void slots_init(void)
 {
 	unsigned i;
 
-	for (i = 0; i < KIND_SLOTS; i++)
+	for (i = 0; i <= KIND_SLOTS; i++)
 		pthread_mutex_init(&slots[i].lock, NULL);
+}
+
+/*
+ * The default kind has a slot of its own, outside the range created kinds
+ * take, so that its per-thread caches are kept like theirs (tcache.c).
+ * It is never removed, and fork and statistics never see it.
+ */
+void registry_add_default(struct memkind *kind)
+{
+	pthread_once(&slots_once, slots_init);
+	kind->slot = KIND_DEFAULT_SLOT;
+	kind->gen = 1;
+	slots[KIND_DEFAULT_SLOT].kind = kind;
+	slots[KIND_DEFAULT_SLOT].gen = kind->gen;
 }
 
 void registry_lock(void)
@@ -64,6 +80,8 @@ int registry_add(struct memkind *kind)
 		kind->slot = s;
 		kind->gen = next_gen;
 		slot_hint = s + 1;
+		if (s + 1 > slot_limit)
+			slot_limit = s + 1;
 		ret = 0;
 		break;
 	}
@@ -88,6 +106,12 @@ struct memkind *registry_get(unsigned slot)
 pthread_mutex_t *registry_slot_lock(unsigned slot)
 {
 	return &slots[slot].lock;
+}
+
+/* Slots from here up have never held a kind. */
+unsigned registry_limit(void)
+{
+	return slot_limit;
 }
 
 /* Caller holds the slot lock. */

@@ -67,7 +67,7 @@ static void thread_exit(void *arg)
 	struct memkind *kind;
 	unsigned s;
 
-	for (s = 0; s < KIND_SLOTS; s++) {
+	for (s = 0; s <= KIND_DEFAULT_SLOT; s++) {
 		if (!t[s].gen || t[s].tc == TC_NONE)
 			continue;
 		lock = registry_slot_lock(s);
@@ -93,7 +93,7 @@ static struct tc_entry *table_create(void)
 	struct tc_entry *t;
 
 	pthread_once(&tc_key_once, tc_key_init);
-	t = calloc(KIND_SLOTS, sizeof(*t));
+	t = calloc(KIND_DEFAULT_SLOT + 1, sizeof(*t));
 	if (!t)
 		return NULL;
 	if (pthread_setspecific(tc_key, t)) {
@@ -166,11 +166,12 @@ void tcache_kind_release(struct memkind *kind)
 	pthread_mutex_unlock(lock);
 }
 
-/* Empties the calling thread's cache of kind into the arena. */
+/* Empties the calling thread's caches of kind into the arena. */
 void tcache_flush_thread(struct memkind *kind)
 {
 	struct tc_entry *t = tc_table;
 
+	bind_flush(kind);
 	if (t && t[kind->slot].gen == kind->gen && t[kind->slot].tc != TC_NONE)
 		mallctl("tcache.flush", NULL, NULL, &t[kind->slot].tc,
 			sizeof(unsigned));
@@ -183,9 +184,10 @@ void tcache_flush_thread_all(void)
 	pthread_mutex_t *lock;
 	unsigned s;
 
+	bind_flush(NULL);
 	if (!t)
 		return;
-	for (s = 0; s < KIND_SLOTS; s++) {
+	for (s = 0; s <= KIND_DEFAULT_SLOT; s++) {
 		if (!t[s].gen || t[s].tc == TC_NONE)
 			continue;
 		lock = registry_slot_lock(s);
