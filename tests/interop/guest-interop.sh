@@ -277,8 +277,10 @@ if load_modules; then
 			run_case "$who" "$name"
 		done
 	done
-	stage "comparison: $interop_compare_tls"
-	compare_run
+	if [ "$(param interop compare 1)" = 1 ]; then
+		stage "comparison: $interop_compare_tls"
+		compare_run
+	fi
 	stage "unload"
 	unload_check
 fi

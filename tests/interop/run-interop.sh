@@ -99,8 +99,16 @@ esac
 wait_for_prebuild
 
 
+# The comparison with another transport measures speed, which the debug
+# kernels' checkers make meaningless: they run the correctness cases only.
+compares() {
+	case $1 in
+	*-debug) return 1 ;;
+	esac
+}
+
 expected_results() {
-	local who name
+	local kernel=$1 who name
 
 	echo no-module-control
 	echo ucx-info
@@ -109,9 +117,11 @@ expected_results() {
 			echo "$who/$name"
 		done
 	done
-	for name in $interop_compare_cases; do
-		echo "compare/$name"
-	done
+	if compares "$kernel"; then
+		for name in $interop_compare_cases; do
+			echo "compare/$name"
+		done
+	fi
 	echo rmmod
 }
 
@@ -244,14 +254,15 @@ kernel_lacks() {
 }
 
 boot() {
-	local vmlinuz=$1 initrd=$2 dir=$3
+	local name=$1 vmlinuz=$2 initrd=$3 dir=$4 compare=1
 
+	compares "$name" || compare=0
 	timeout -k 5 900 qemu-system-x86_64 \
-		-accel tcg -cpu max -smp 2 -m 2048 \
+		-accel tcg -cpu "$vm_cpu" -smp 2 -m 2048 \
 		-nographic -no-reboot -monitor none \
 		-serial "file:$dir/console.log" -serial "file:$dir/events.log" \
 		-kernel "$vmlinuz" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 log_buf_len=8M interop.timeout=60" \
+		-append "console=ttyS0 panic=-1 log_buf_len=8M interop.timeout=60 interop.compare=$compare" \
 		</dev/null >"$dir/qemu.log" 2>&1
 }
 
@@ -259,7 +270,7 @@ boot() {
 record_guest() {
 	local name=$1 dir=$2 t line verdict rc
 
-	for t in $(expected_results); do
+	for t in $(expected_results "$name"); do
 		line=$(guest_result "$dir" "$t")
 		if [ -z "$line" ]; then
 			record FAIL "interop-$name/$t" "no result from the guest"
@@ -345,13 +356,14 @@ run_kernel() {
 		"$dir/overlay.cpio"
 
 	start=$(now)
-	boot "$vmlinuz" "$dir/initramfs.cpio" "$dir"
+	boot "$name" "$vmlinuz" "$dir/initramfs.cpio" "$dir"
 	rc=$?
 	echo "interop-$name: boot and runs took $(($(now) - start)) s" \
 		"(qemu status $rc, logs in $dir)"
 	rm -f "$dir/initramfs.cpio"
 	record_guest "$name" "$dir"
 	record_kernel_log "interop-$name" "$dir"
+	compares "$name" || return 0
 	perf_table "$dir" >"$dir/perf.txt"
 	echo "interop-$name: perftest inside the VM"
 	sed 's/^/    /' "$dir/perf.txt"

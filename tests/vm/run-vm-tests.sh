@@ -114,7 +114,7 @@ boot() {
 	# can be tested under a live attachment; one socket each, or the
 	# kernel warns that CPUs sharing a cache sit on different nodes.
 	timeout -k 5 "$(vm_limit "$name")" "$qemu" \
-		-accel tcg -cpu max -smp 2,sockets=2,cores=1,threads=1 -m "$mem" \
+		-accel tcg -cpu "$vm_cpu" -smp 2,sockets=2,cores=1,threads=1 -m "$mem" \
 		-object memory-backend-ram,id=m0,size=${half}M \
 		-object memory-backend-ram,id=m1,size=$((mem - half))M \
 		-numa node,nodeid=0,cpus=0,memdev=m0 \
