@@ -35,29 +35,14 @@ static inline void xpmem_vm_flags_clear(struct vm_area_struct *vma,
 }
 
 /*
- * Take references on @nr pages of @mm from @start. The caller holds @mm's
- * mmap_lock and it stays held (no "locked" argument).
- */
-static inline long xpmem_gup_remote(struct mm_struct *mm, unsigned long start,
-				    unsigned long nr, unsigned int gup_flags,
-				    struct page **pages)
-{
-#ifdef XPMEM_HAVE_GUP_REMOTE_VMAS
-	return get_user_pages_remote(mm, start, nr, gup_flags, pages, NULL,
-				     NULL);
-#else
-	return get_user_pages_remote(mm, start, nr, gup_flags, pages, NULL);
-#endif
-}
-
-/*
  * get_user_pages_remote() with its "locked" argument: the fault it makes
  * in @mm may then drop @mm's mmap_lock and retry (FAULT_FLAG_ALLOW_RETRY),
  * which a userfaultfd-registered range needs to wait for its handler (it
  * gives SIGBUS otherwise, with a stack dump on CONFIG_DEBUG_VM), and which
  * lets swap-in and page-cache reads wait without the lock. The caller
  * holds the lock and sets *@locked to 1; it is 0 on return if the lock was
- * dropped, and then not held any more.
+ * dropped, and then not held any more. With @locked NULL the lock stays
+ * held throughout.
  */
 static inline long xpmem_gup_remote_locked(struct mm_struct *mm,
 					   unsigned long start,
@@ -122,8 +107,8 @@ static inline long xpmem_gup_remote_present(struct mm_struct *mm,
 					    struct page **pages)
 {
 #ifdef XPMEM_HAVE_FOLL_NOFAULT
-	return xpmem_gup_remote(mm, start, nr, gup_flags | FOLL_NOFAULT,
-				pages);
+	return xpmem_gup_remote_locked(mm, start, nr, gup_flags | FOLL_NOFAULT,
+				       pages, NULL);
 #else
 	return 0;
 #endif
