@@ -43,9 +43,11 @@ install: $(INSTALL_DEPS)
 		$(DESTDIR)$(INCLUDEDIR)/memkind/internal/
 	install -m 644 $(PC_FILES) $(DESTDIR)$(PKGCONFIGDIR)/
 	if [ -x $(XPMEM_TOOL) ]; then install -m 755 $(XPMEM_TOOL) $(DESTDIR)$(BINDIR)/; fi
-	for s in 1 3 7; do \
-		f=$$(ls man/man$$s/*.$$s 2>/dev/null); \
-		[ -z "$$f" ] || install -m 644 $$f $(DESTDIR)$(MANDIR)/man$$s/; \
+	for f in man/man[137]/*.[137]; do \
+		[ -f "$$f" ] || continue; \
+		sed '/^\.TH /s/"xpmem-kinds[^"]*"/"xpmem-kinds $(VERSION)"/' $$f \
+			>$(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}; \
+		chmod 644 $(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}; \
 	done
 
 # The module's sources as DKMS wants them, /usr/src/xpmem-$(VERSION): the
