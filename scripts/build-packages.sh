@@ -9,7 +9,8 @@
 # `dpkg-buildpackage -b -us -uc`, so the .deb files land in OUTDIR and the
 # work tree stays clean. lintian's report is OUTDIR/lintian.log; any error
 # or warning that debian/*lintian-overrides does not justify fails the
-# build. Needs dpkg-dev, debhelper, dh-dkms, libjemalloc-dev and lintian
+# build (exit 3: the packages are there, lintian objects). Needs dpkg-dev,
+# debhelper, dh-dkms, libjemalloc-dev and lintian
 # (scripts/install-deps.sh --pkg).
 set -eu
 
@@ -46,5 +47,5 @@ rc=0
 lintian --fail-on error,warning --info --display-info "$changes" \
 	>"$out/lintian.log" 2>&1 || rc=$?
 grep -v "running with root privileges" "$out/lintian.log" | sed "s/^/  lintian: /"
-[ $rc -eq 0 ] || { echo "build-packages: lintian found problems" >&2; exit 1; }
+[ $rc -eq 0 ] || { echo "build-packages: lintian found problems" >&2; exit 3; }
 echo "build-packages: lintian clean"
