@@ -137,9 +137,13 @@ purge() {
 nothing_left() {
 	local left
 
+	# The test's own files, its user's home and build-root.sh's stamp
+	# carry the name too.
 	left=$(find / -xdev \( -name '*xpmem*' -o -name 'libmemkind*' \
 		-o -name 'memkind*' \) ! -path "$dir/*" ! -path "$dir" \
-		! -path "/home/$user/*" ! -path '/etc/systemd/system/*' \
+		! -path "/home/$user/*" ! -path "/home/$user" \
+		! -path /var/lib/apt/lists/.xpmem-updated \
+		! -path '/etc/systemd/system/*' \
 		! -path '/usr/local/lib/xpmem-install-test*' \
 		2>/dev/null)
 	dpkg -l $packages 2>/dev/null | grep -E '^(ii|rc)' && return 1
