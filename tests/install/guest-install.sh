@@ -146,6 +146,7 @@ nothing_left() {
 		! -path '/etc/systemd/system/*' \
 		! -path '/usr/local/lib/xpmem-install-test*' \
 		2>/dev/null)
+	# shellcheck disable=SC2086 # a list of names
 	dpkg -l $packages 2>/dev/null | grep -E '^(ii|rc)' && return 1
 	[ -d /sys/module/xpmem ] && { echo "xpmem is still loaded"; return 1; }
 	[ -e /dev/xpmem ] && { echo "/dev/xpmem is still there"; return 1; }

@@ -96,7 +96,10 @@ case $rc in
 esac
 echo "install: packages in $(($(now) - start)) s"
 version=$(sed -n 's/^VERSION *:= *//p' "$repo/mk/version.mk")
-debs=$(ls "$pkgdir"/*.deb | grep -v -- '-dbgsym_')
+debs=""
+for f in "$pkgdir"/*.deb; do
+	case $f in *-dbgsym_*) ;; *) debs="$debs $f" ;; esac
+done
 
 # 2. DKMS in the other releases' build roots: the packaged source, in a
 # DKMS tree of its own under the root's /tmp (the roots are shared with
@@ -108,7 +111,9 @@ dkms_in_root() {
 		record FAIL "install/dkms-$name" "kernel $name not prepared (scripts/install-deps.sh --vm)"
 		return
 	fi
+	# shellcheck disable=SC1090 # written by prepare-kernels.sh
 	root=$(. "$env" && echo "$root")
+	# shellcheck disable=SC1090
 	rel=$(. "$env" && echo "$rel")
 	if [ ! -x "$root/usr/sbin/dkms" ]; then
 		record FAIL "install/dkms-$name" "no dkms in $root (tests/install/prepare-install.sh)"
