@@ -7,6 +7,7 @@
 #   bench/bench.mk        benchmarks
 #   examples/examples.mk  example programs
 #   kernel/Makefile       xpmem.ko (kbuild, built by `make module`)
+#   mk/package.mk         the Debian packages (`make package`)
 #
 # `make SAN=1` builds everything into build-san/ with ASan and UBSan.
 
@@ -20,6 +21,7 @@ include examples/examples.mk
 include bench/bench.mk
 include tests/tests.mk
 include mk/install.mk
+include mk/package.mk
 
 all: $(ALL_TARGETS)
 

@@ -258,4 +258,4 @@ module_exit(xpmem_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("XPMEM: cross-process memory attachments");
-MODULE_VERSION("2.6.3");
+MODULE_VERSION(XPMEM_VERSION);

@@ -1,6 +1,7 @@
 # Toolchain, flags and output directories shared by every fragment.
 
-VERSION      := 1.0.0
+include mk/version.mk
+
 PREFIX       ?= /usr/local
 LIBDIR       ?= $(PREFIX)/lib
 INCLUDEDIR   ?= $(PREFIX)/include
@@ -25,7 +26,7 @@ BUILD    ?= build
 SANFLAGS :=
 endif
 
-ALL_CFLAGS  = $(BASE) $(WARN) $(INCLUDES) $(CFLAGS) $(SANFLAGS)
+ALL_CFLAGS  = $(BASE) $(WARN) $(INCLUDES) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS)
 LIB_CFLAGS  = $(ALL_CFLAGS) -fPIC -fvisibility=hidden
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
 
@@ -34,8 +35,12 @@ OBJOUT := $(BUILD)/obj
 
 # Programs find the freshly built libraries relative to themselves, so the
 # build tree can be copied (into a VM image, for instance) and still run.
+# NO_RPATH=1 leaves the run path out, for programs installed next to the
+# system's libraries (the Debian packages).
+NO_RPATH ?=
+comma := ,
 define rpath_to_lib
--Wl,-rpath,'$$ORIGIN/$(shell realpath -m --relative-to=$(1) $(LIBOUT))'
+$(if $(NO_RPATH),,-Wl$(comma)-rpath$(comma)'$$ORIGIN/$(shell realpath -m --relative-to=$(1) $(LIBOUT))')
 endef
 
 ALL_TARGETS :=

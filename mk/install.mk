@@ -26,6 +26,10 @@ ALL_TARGETS += $(PC_FILES)
 INSTALL_DEPS := $(KIND_SO) $(XPMEM_SO) $(PC_FILES) \
                 $(if $(XPMEM_TOOL_SRCS),$(XPMEM_TOOL))
 
+# What `make install` installs, built and nothing else (the packages build
+# this, then install).
+installable: $(INSTALL_DEPS)
+
 install: $(INSTALL_DEPS)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/memkind/internal \
 		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR) \
@@ -39,9 +43,44 @@ install: $(INSTALL_DEPS)
 		$(DESTDIR)$(INCLUDEDIR)/memkind/internal/
 	install -m 644 $(PC_FILES) $(DESTDIR)$(PKGCONFIGDIR)/
 	if [ -x $(XPMEM_TOOL) ]; then install -m 755 $(XPMEM_TOOL) $(DESTDIR)$(BINDIR)/; fi
-	for s in 1 3 7; do \
-		f=$$(ls man/man$$s/*.$$s 2>/dev/null); \
-		[ -z "$$f" ] || install -m 644 $$f $(DESTDIR)$(MANDIR)/man$$s/; \
+	for f in man/man[137]/*.[137]; do \
+		[ -f "$$f" ] || continue; \
+		sed '/^\.TH /s/"xpmem-kinds[^"]*"/"xpmem-kinds $(VERSION)"/' $$f \
+			>$(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}; \
+		chmod 644 $(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}; \
 	done
 
-.PHONY: install pc-paths-check
+# The module's sources as DKMS wants them, /usr/src/xpmem-$(VERSION): the
+# files kbuild and the feature tests need, and dkms.conf with the version
+# filled in. `make install-dkms` (as root: DESTDIR empty) then
+# `dkms install xpmem/$(VERSION)` builds and installs it for a kernel, and
+# DKMS rebuilds it for every kernel installed later. The udev rule makes
+# /dev/xpmem 0666, the modules-load.d entry loads the module at boot.
+DKMS_SRC        := $(BUILD)/dkms/xpmem-$(VERSION)
+DKMS_FILES      := kernel/Kbuild kernel/Makefile $(wildcard kernel/xpmem_*.c) \
+                   $(filter-out kernel/xpmem_conftest.h,$(wildcard kernel/*.h))
+UDEVRULESDIR    ?= /etc/udev/rules.d
+MODULESLOADDIR  ?= /etc/modules-load.d
+
+dkms-source: $(DKMS_SRC)/dkms.conf
+
+$(DKMS_SRC)/dkms.conf: kernel/dkms.conf.in $(DKMS_FILES) \
+		$(wildcard kernel/conftest/* kernel/uapi/*) mk/version.mk
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)/conftest $(DKMS_SRC)/uapi
+	install -m 644 $(DKMS_FILES) $(DKMS_SRC)/
+	install -m 644 kernel/conftest/Kbuild kernel/conftest/*.c $(DKMS_SRC)/conftest/
+	install -m 644 kernel/uapi/*.h $(DKMS_SRC)/uapi/
+	sed 's/@VERSION@/$(VERSION)/g' kernel/dkms.conf.in >$@.tmp
+	mv $@.tmp $@
+
+install-dkms: dkms-source
+	install -d $(DESTDIR)/usr/src $(DESTDIR)$(UDEVRULESDIR) \
+		$(DESTDIR)$(MODULESLOADDIR)
+	rm -rf $(DESTDIR)/usr/src/xpmem-$(VERSION)
+	cp -r $(DKMS_SRC) $(DESTDIR)/usr/src/
+	install -m 644 kernel/56-xpmem.rules $(DESTDIR)$(UDEVRULESDIR)/
+	echo xpmem >$(DESTDIR)$(MODULESLOADDIR)/xpmem.conf
+	chmod 644 $(DESTDIR)$(MODULESLOADDIR)/xpmem.conf
+
+.PHONY: install installable dkms-source install-dkms pc-paths-check

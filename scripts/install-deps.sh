@@ -10,15 +10,22 @@
 #                                     fetched (tests/vm/prepare-kernels.sh)
 #   scripts/install-deps.sh --interop also what building Debian's UCX source
 #                                     package needs (tests/interop/)
+#   scripts/install-deps.sh --pkg     also what `make package` needs
+#                                     (dpkg-buildpackage, debhelper, dh-dkms,
+#                                     lintian); --vm implies it, and also
+#                                     makes the cached root file systems of
+#                                     the install test (tests/install/)
 set -eu
 
 want_vm=0
 want_interop=0
+want_pkg=0
 begin=$(date +%s)
 for arg in "$@"; do
 	case "$arg" in
 	--vm) want_vm=1 ;;
 	--interop) want_interop=1 ;;
+	--pkg) want_pkg=1 ;;
 	*) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
 	esac
 done
@@ -32,6 +39,10 @@ pkgs="build-essential pkg-config libjemalloc-dev libmemkind-dev
 if [ $want_vm -eq 1 ]; then
 	pkgs="$pkgs qemu-system-x86 busybox-static cpio libelf-dev sparse
 	      linux-source-6.1 kmod debootstrap xz-utils zstd"
+fi
+# The install test (part of the VM checks) builds the packages first.
+if [ $want_pkg -eq 1 ] || [ $want_vm -eq 1 ]; then
+	pkgs="$pkgs dpkg-dev debhelper dh-dkms lintian e2fsprogs"
 fi
 if [ $want_interop -eq 1 ]; then
 	pkgs="$pkgs dpkg-dev autoconf automake libtool libnuma-dev binutils"
@@ -54,5 +65,10 @@ if [ $want_vm -eq 1 ]; then
 		echo "install-deps: some kernels could not be prepared (see above);" \
 			"their VM tests will fail" >&2
 	echo "install-deps: kernels ready in $(($(date +%s) - start)) s"
+	start=$(date +%s)
+	"$(dirname "$0")/../tests/install/prepare-install.sh" ||
+		echo "install-deps: the install test's roots could not be prepared" \
+			"(see above); its checks will fail" >&2
+	echo "install-deps: install test roots ready in $(($(date +%s) - start)) s"
 fi
 echo "install-deps: all dependencies present ($(($(date +%s) - begin)) s)"

@@ -8,6 +8,9 @@
 #   make check-static   checkpatch --strict and sparse on the module
 #   make check-vm       kernel module tests in qemu (tests/vm/)
 #   make check-interop  UCX built against libxpmem, run in qemu (tests/interop/)
+#   make check-install  the Debian packages installed on a freshly bootstrapped
+#                       Debian 12 booted in qemu, DKMS on every kernel series
+#                       (tests/install/)
 
 TEST_AREAS  := kind xpmem kernel
 TEST_SRCS   := $(foreach a,$(TEST_AREAS),$(wildcard tests/$(a)/*.c))
@@ -52,6 +55,10 @@ check-interop: all
 	@mkdir -p build
 	tests/interop/run-interop.sh --build $(BUILD) --results $(RESULTS)
 
+check-install:
+	@mkdir -p build
+	tests/install/run-install.sh --build build --results $(RESULTS)
+
 # One summary line for everything above, whatever failed on the way.
 # Each stage prints its time (tests/stage.sh).
 STAGE := tests/stage.sh
@@ -63,6 +70,7 @@ check:
 	-@$(STAGE) static $(MAKE) --no-print-directory check-static
 	-@$(STAGE) vm $(MAKE) --no-print-directory check-vm
 	-@$(STAGE) interop $(MAKE) --no-print-directory check-interop
+	-@$(STAGE) install $(MAKE) --no-print-directory check-install
 	@tests/summary.sh $(RESULTS)
 
-.PHONY: tests check check-unit check-static check-vm check-interop
+.PHONY: tests check check-unit check-static check-vm check-interop check-install
