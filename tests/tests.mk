@@ -68,9 +68,10 @@ check:
 	-@$(STAGE) unit $(MAKE) --no-print-directory check-unit
 	-@$(STAGE) sanitizers $(MAKE) --no-print-directory SAN=1 check-unit
 	-@$(STAGE) static $(MAKE) --no-print-directory check-static
+	-@$(STAGE) --background install $(MAKE) --no-print-directory check-install
 	-@$(STAGE) vm $(MAKE) --no-print-directory check-vm
 	-@$(STAGE) interop $(MAKE) --no-print-directory check-interop
-	-@$(STAGE) install $(MAKE) --no-print-directory check-install
+	-@$(STAGE) --wait install
 	@tests/summary.sh $(RESULTS)
 
 .PHONY: tests check check-unit check-static check-vm check-interop check-install

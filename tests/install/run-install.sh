@@ -179,7 +179,7 @@ boot() {
 	mkdir -p "$dir"
 	start=$(now)
 	timeout -k 5 "$limit" qemu-system-x86_64 \
-		-accel tcg -cpu max -smp 2 -m 2048 \
+		-accel tcg -cpu "$vm_cpu" -smp 2 -m 2048 \
 		-nographic -no-reboot -monitor none -nic none \
 		-serial "file:$dir/console.log" -serial "file:$dir/events.log" \
 		-drive "file=$img,format=raw,if=virtio,cache=unsafe" \
