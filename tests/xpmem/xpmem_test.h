@@ -58,6 +58,43 @@ static inline void *shared_buffer(size_t size)
 	return p;
 }
 
+/*
+ * Shareable owner memory of each sort of file: a memfd, a file on tmpfs
+ * (/dev/shm) and a file in $TMPDIR (a disk file system on most hosts). The
+ * file is unlinked at once; its descriptor is left in *fd, for the tests
+ * that truncate or punch it, and the file goes when it is closed.
+ */
+enum file_sort { FILE_MEMFD, FILE_SHM, FILE_TMPDIR, FILE_SORTS };
+
+static inline const char *file_sort_name(enum file_sort sort)
+{
+	static const char *const names[] = { "memfd", "/dev/shm", "$TMPDIR" };
+
+	return names[sort];
+}
+
+static inline void *file_buffer(enum file_sort sort, size_t size, int *fd)
+{
+	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char path[4096];
+	void *p;
+
+	if (sort == FILE_MEMFD) {
+		*fd = memfd_create("xpmem-test", MFD_CLOEXEC);
+	} else {
+		snprintf(path, sizeof(path), "%s/xpmtest.XXXXXX",
+			 sort == FILE_SHM ? "/dev/shm" : dir);
+		*fd = mkostemp(path, O_CLOEXEC);
+		if (*fd >= 0)
+			CHECK(unlink(path) == 0);
+	}
+	CHECK(*fd >= 0);
+	CHECK(ftruncate(*fd, (off_t)size) == 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	CHECK(p != MAP_FAILED);
+	return p;
+}
+
 static inline unsigned char pattern_byte(size_t i, unsigned int seed)
 {
 	return (unsigned char)((i * 131 + seed * 7 + (i >> 12)) & 0xff);
@@ -260,6 +297,32 @@ static inline int touch_probe(volatile unsigned char *addr, bool write)
 static inline bool faulted(int status)
 {
 	return status == 128 + SIGSEGV || status == 128 + SIGBUS;
+}
+
+/*
+ * test_deadline(): a process still running @seconds later fails with a
+ * message naming what it was doing (test_doing), instead of hanging until
+ * the harness kills it. alarm() is not inherited: forked children that
+ * wait on others arm their own.
+ */
+static const char *volatile test_doing = "the test";
+
+static inline void test_deadline_handler(int sig)
+{
+	static const char msg[] = "check failed: timed out in ";
+	const char *what = test_doing;
+
+	(void)sig;
+	if (write(2, msg, sizeof(msg) - 1) < 0 ||
+	    write(2, what, strlen(what)) < 0 || write(2, "\n", 1) < 0)
+		_exit(1);
+	_exit(1);
+}
+
+static inline void test_deadline(unsigned int seconds)
+{
+	signal(SIGALRM, test_deadline_handler);
+	alarm(seconds);
 }
 
 static inline int count_dir(const char *path)
