@@ -5,13 +5,13 @@
  * two attachers at theirs. A futex of shared memory is keyed by the file
  * page, so the three processes meet only if an attachment maps the owner's
  * pages as ordinary pages:
+ *   - raw futexes: FUTEX_WAIT in each process is woken by FUTEX_WAKE in
+ *     each other one, each at its own address of the same word. The waker
+ *     must find the waiter (FUTEX_WAKE returns 1);
  *   - a PTHREAD_PROCESS_SHARED mutex: each process increments a counter
  *     N times under it, with contention; the total is exact;
  *   - a condition variable passes a token round the three processes; the
- *     waits are timed, so a lost wake-up fails instead of hanging;
- *   - raw futexes: FUTEX_WAIT in each process is woken by FUTEX_WAKE in
- *     each other one, each at its own address of the same word. The waker
- *     must find the waiter (FUTEX_WAKE returns 1).
+ *     waits are timed, so a lost wake-up fails instead of hanging.
  */
 #include <linux/futex.h>
 #include <sched.h>
@@ -210,6 +210,15 @@ static void share_sort(enum file_sort sort, struct channel *ch)
 	for (i = 1; i < NPROC; i++)
 		CHECK(get_u64(ch[i].up[0]) == STEP_READY);
 
+	/* Raw futexes first: their failure names the call that failed. */
+	for (w = 0; w < NPROC; w++)
+		for (k = 0; k < NPROC; k++)
+			if (w != k) {
+				s->word[w] = 0;
+				step_all(ch, s,
+					 STEP_FUTEX + (uint64_t)(w * NPROC + k));
+			}
+
 	step_all(ch, s, STEP_COUNT);
 	if (s->counter != (uint64_t)NPROC * test_scaled(10000))
 		test_fail_at(__FILE__, __LINE__,
@@ -222,14 +231,6 @@ static void share_sort(enum file_sort sort, struct channel *ch)
 	step_all(ch, s, STEP_TURNS);
 	CHECK(s->counter == (uint64_t)NPROC * test_scaled(200));
 	CHECK(s->turn == 0);
-
-	for (w = 0; w < NPROC; w++)
-		for (k = 0; k < NPROC; k++)
-			if (w != k) {
-				s->word[w] = 0;
-				step_all(ch, s,
-					 STEP_FUTEX + (uint64_t)(w * NPROC + k));
-			}
 
 	for (i = 1; i < NPROC; i++)
 		put_u64(ch[i].down[1], STEP_DETACH);
