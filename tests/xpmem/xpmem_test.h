@@ -353,6 +353,78 @@ static inline int count_lines_with(const char *path, const char *needle)
 	return n;
 }
 
+/*
+ * What a test expects of each page of an attachment: a pattern seed
+ * (fill_pattern() over that page alone), zeros, or a hole where an access
+ * faults.
+ */
+#define PAGE_ZERO	(~0u - 1)
+#define PAGE_HOLE	(~0u)
+
+static inline void fill_pages(unsigned char *mem, int first, int n,
+			      unsigned int seed)
+{
+	size_t pg = page_size();
+	int p;
+
+	for (p = first; p < first + n; p++)
+		fill_pattern(mem + (size_t)p * pg, pg, seed + (unsigned int)p);
+}
+
+/* Fails at the first page of @mem that is not what @want says. */
+#define CHECK_PAGES(mem, want, n)					\
+	check_pages_at(__FILE__, __LINE__, (mem), (want), (n))
+
+static inline void check_pages_at(const char *file, int line,
+				  unsigned char *mem, const unsigned int *want,
+				  int n)
+{
+	size_t pg = page_size(), i;
+	unsigned char v;
+	int p, sig;
+
+	for (p = 0; p < n; p++) {
+		unsigned char *page = mem + (size_t)p * pg;
+
+		if (want[p] == PAGE_HOLE) {
+			if (probe_byte(page, false, &v) == 0)
+				test_fail_at(file, line,
+					     "page %d reads 0x%02x, want a fault (hole)",
+					     p, v);
+			continue;
+		}
+		sig = probe_byte(page, false, &v);
+		if (sig)
+			test_fail_at(file, line, "page %d faults with signal %d",
+				     p, sig);
+		if (want[p] == PAGE_ZERO) {
+			for (i = 0; i < pg; i++)
+				if (((volatile unsigned char *)page)[i])
+					test_fail_at(file, line,
+						     "page %d byte %zu is 0x%02x, want 0",
+						     p, i, page[i]);
+			continue;
+		}
+		i = check_pattern(page, pg, want[p]);
+		if (i != pg)
+			test_fail_at(file, line,
+				     "page %d byte %zu is 0x%02x, want 0x%02x (seed %u)",
+				     p, i, page[i], pattern_byte(i, want[p]),
+				     want[p]);
+	}
+}
+
+/* Sets want[first .. first + n) as fill_pages() fills them. */
+static inline void want_pages(unsigned int *want, int first, int n,
+			      unsigned int seed)
+{
+	int p;
+
+	for (p = first; p < first + n; p++)
+		want[p] = seed == PAGE_ZERO || seed == PAGE_HOLE ?
+			  seed : seed + (unsigned int)p;
+}
+
 static inline bool user_backend(void)
 {
 	int b = xpmem_backend(NULL);
