@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private anonymous memory is attached as raw page frames (VM_PFNMAP):
+ * nothing can look an attachment's pages up with get_user_pages, and a
+ * futex there could never meet the owner's anyway (it would be keyed by
+ * the attacher's address space). So every call that needs the pages fails
+ * at once with EFAULT, rather than waiting on a key nobody wakes or
+ * working on the wrong page (xpmem(7)):
+ *   - FUTEX_WAIT with a timeout, and FUTEX_WAKE, on a word of the
+ *     attachment (raw system calls: glibc's process-shared mutex aborts
+ *     on this error, "The futex facility returned an unexpected error");
+ *   - process_vm_readv and process_vm_writev at the attacher's addresses;
+ *   - vmsplice from the attachment;
+ *   - O_DIRECT from and into the attachment, where a block device exists.
+ * Loads and stores through the attachment keep working throughout.
+ */
+#include <linux/futex.h>
+#include <sys/uio.h>
+
+#include "../xpmem/blockdev.h"
+#include "ktest.h"
+
+#define PAGES 4
+#define FUTEX_TIMEOUT_MS 200
+
+enum step { STEP_PVR = 1, STEP_DONE };
+
+static int dev = -1;	/* a block device opened O_DIRECT, or -1 */
+
+static void check_futex(uint32_t *word)
+{
+	struct timespec timeout = { .tv_nsec = FUTEX_TIMEOUT_MS * 1000000L };
+	double start = now_seconds(), secs;
+
+	/* The word's own value: a futex that found a key would sleep. */
+	CHECK_ERRNO(syscall(SYS_futex, word, FUTEX_WAIT, *word, &timeout,
+			    NULL, 0), EFAULT);
+	secs = now_seconds() - start;
+	if (secs > FUTEX_TIMEOUT_MS / 1000.0)
+		test_fail_at(__FILE__, __LINE__,
+			     "FUTEX_WAIT took %.3f s to fail", secs);
+	CHECK_ERRNO(syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0),
+		    EFAULT);
+}
+
+static void check_vmsplice(unsigned char *att, size_t size)
+{
+	struct iovec iov = { .iov_base = att, .iov_len = size };
+	int p[2];
+
+	CHECK(pipe(p) == 0);
+	CHECK_ERRNO(vmsplice(p[1], &iov, 1, 0), EFAULT);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void attacher(unsigned char *att, size_t size, struct channel *ch)
+{
+	size_t pg = page_size();
+
+	put_u64(ch->up[1], (uint64_t)(uintptr_t)att);
+	attacher_wait(ch, STEP_PVR);
+
+	check_futex((uint32_t *)(att + pg + 64));
+	check_vmsplice(att, size);
+	if (dev >= 0) {
+		CHECK_ERRNO(pwrite(dev, att, size, 0), EFAULT);
+		CHECK_ERRNO(pread(dev, att, size, 0), EFAULT);
+	}
+	CHECK_PATTERN(att, size, 5);
+	fill_pattern(att, size, 6);
+	attacher_done(ch, STEP_DONE);
+}
+
+int main(void)
+{
+	size_t size = PAGES * page_size();
+	struct iovec local, remote;
+	struct live_attach t;
+	unsigned char *mem, *buf;
+
+	require_kernel_backend();
+	dev = blockdev_try_open();
+	if (dev < 0)
+		printf("no block device: O_DIRECT not tested\n");
+	mem = anon_pages(size);
+	buf = calloc(1, size);
+	CHECK(buf != NULL);
+	fill_pattern(mem, size, 5);
+	live_attach_start(&t, mem, size, attacher);
+
+	/* We are the attacher's parent: ptrace access needs nothing more. */
+	remote.iov_base = (void *)(uintptr_t)get_u64(t.ch.up[0]);
+	remote.iov_len = size;
+	local.iov_base = buf;
+	local.iov_len = size;
+	CHECK_ERRNO(process_vm_readv(t.pid, &local, 1, &remote, 1, 0), EFAULT);
+	CHECK_ERRNO(process_vm_writev(t.pid, &local, 1, &remote, 1, 0),
+		    EFAULT);
+	live_attach_go(&t, STEP_PVR);
+	live_attach_wait(&t, STEP_DONE);
+	CHECK_PATTERN(mem, size, 6);
+	live_attach_finish(&t);
+	if (dev >= 0)
+		close(dev);
+	free(buf);
+	return 0;
+}
