@@ -14,7 +14,7 @@
 
 #define PAGES 4
 
-enum step { STEP_ATTACHED = 1, STEP_DETACHED, STEP_EXIT };
+enum step { STEP_ATTACHED = 1, STEP_DETACHED, STEP_AGAIN, STEP_EXIT };
 
 /* The segments of one memfd, one tmpfs file and one anonymous range. */
 enum { SEG_MEMFD, SEG_SHM, SEG_ANON, NSEGS };
@@ -54,9 +54,10 @@ static void attacher(const xpmem_segid_t *segid, size_t size,
 	attacher_done(ch, STEP_DETACHED);
 
 	/* Once more, left for the exit to clean up. */
+	attacher_wait(ch, STEP_AGAIN);
 	attach_touched(apid[SEG_SHM], size);
 	attach_touched(apid[SEG_ANON], size);
-	attacher_done(ch, STEP_EXIT);
+	attacher_done(ch, STEP_AGAIN);
 	attacher_wait(ch, STEP_EXIT);
 }
 
@@ -117,7 +118,8 @@ int main(void)
 	put_u64(ch.down[1], STEP_DETACHED);
 	CHECK(get_u64(ch.up[0]) == STEP_DETACHED);
 	check_files(0, "after the detaches");
-	CHECK(get_u64(ch.up[0]) == STEP_EXIT);
+	put_u64(ch.down[1], STEP_AGAIN);
+	CHECK(get_u64(ch.up[0]) == STEP_AGAIN);
 	check_files(1, "with one attachment of a file");
 	put_u64(ch.down[1], STEP_EXIT);
 	CHECK(test_wait(pid) == 0);
