@@ -5,12 +5,17 @@
  * third process attaches that. Bytes go both ways between the third
  * process and the original owner, through the middle one's attachment,
  * and a change the owner makes afterwards reaches the third process.
+ * Invalidation goes down the chain: when the owner punches a hole,
+ * truncates the file or (module only: the user-space backend maps the
+ * files themselves, xpmem(7)) unmaps a page, the third process sees it.
  */
+#include <linux/falloc.h>
+
 #include "xpmem_test.h"
 
 #define PAGES 8
 
-enum step { STEP_CHECKED = 1, STEP_CHANGED, STEP_DONE };
+enum step { STEP_CHECKED = 1, STEP_CHANGED, STEP_DROPPED, STEP_DONE };
 
 /* Fails, naming the page, where an attachment faults instead of reading. */
 static void check_readable(unsigned char *att, size_t size)
@@ -24,6 +29,32 @@ static void check_readable(unsigned char *att, size_t size)
 			test_fail_at(__FILE__, __LINE__,
 				     "page %zu of the re-exported attachment faults (signal %d)",
 				     off / pg, sig);
+}
+
+/*
+ * After the owner's changes: page 0 a hole (zeros), page 1 unmapped, the
+ * last page past the end of the file; the others as they were.
+ */
+static void check_dropped(unsigned char *att, size_t size,
+			  unsigned int seed)
+{
+	size_t pg = page_size(), i;
+	unsigned char *want = malloc(size), v;
+
+	CHECK(want != NULL);
+	fill_pattern(want, size / 2, seed + 2);
+	fill_pattern(want + size / 2, size / 2, seed + 1);
+	for (i = 0; i < pg; i++)
+		CHECK(probe_byte(att + i, false, &v) == 0 && v == 0);
+	if (!user_backend() && probe_byte(att + pg, false, &v) == 0)
+		test_fail_at(__FILE__, __LINE__,
+			     "page 1, unmapped by the owner, reads 0x%02x", v);
+	CHECK(memcmp(att + 2 * pg, want + 2 * pg, size - 3 * pg) == 0);
+	if (probe_byte(att + size - pg, false, &v) == 0)
+		test_fail_at(__FILE__, __LINE__,
+			     "the last page, past the end of the file, reads 0x%02x",
+			     v);
+	free(want);
 }
 
 /* The middle process: attaches and exports its attachment. */
@@ -66,6 +97,9 @@ static void third(struct channel *ch, size_t size, unsigned int seed)
 	put_u64(ch->up[1], STEP_CHECKED);
 	CHECK(get_u64(ch->down[0]) == STEP_CHANGED);
 	CHECK_PATTERN(att, size / 2, seed + 2);
+	put_u64(ch->up[1], STEP_CHANGED);
+	CHECK(get_u64(ch->down[0]) == STEP_DROPPED);
+	check_dropped(att, size, seed);
 	CHECK(xpmem_detach(att) == 0);
 	CHECK(xpmem_release(apid) == 0);
 }
@@ -120,6 +154,12 @@ static void reexport(enum file_sort sort)
 	CHECK_PATTERN(mem + size / 2, size / 2, seed + 1);
 	fill_pattern(mem, size / 2, seed + 2);
 	put_u64(third_ch.down[1], STEP_CHANGED);
+	CHECK(get_u64(third_ch.up[0]) == STEP_CHANGED);
+	CHECK(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
+			(off_t)page_size()) == 0);
+	CHECK(munmap(mem + page_size(), page_size()) == 0);
+	CHECK(ftruncate(fd, (off_t)(size - page_size())) == 0);
+	put_u64(third_ch.down[1], STEP_DROPPED);
 	finish(&third_ch, third_pid);
 	put_u64(mid_ch.down[1], STEP_DONE);
 	finish(&mid_ch, mid_pid);
