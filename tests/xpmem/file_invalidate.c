@@ -174,7 +174,6 @@ static void invalidate(enum file_sort sort)
 	pid_t pid;
 	int fd;
 
-	printf("%s\n", file_sort_name(sort));
 	mem = file_buffer(sort, PAGES * pg, &fd);
 	fill_pages(mem, 0, PAGES, seed);
 	segid = xpmem_make(mem, PAGES * pg, XPMEM_PERMIT_MODE, (void *)0600);
@@ -207,10 +206,5 @@ static void invalidate(enum file_sort sort)
 
 int main(void)
 {
-	int sort;
-
-	test_deadline(80);
-	for (sort = 0; sort < FILE_SORTS; sort++)
-		invalidate((enum file_sort)sort);
-	return 0;
+	return run_file_sorts(invalidate, 80);
 }

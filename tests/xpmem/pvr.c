@@ -74,7 +74,6 @@ static void remote_access(enum file_sort sort)
 	pid_t att_pid, reader_pid;
 	int fd;
 
-	printf("%s\n", file_sort_name(sort));
 	channel_open(&ch);
 	att_pid = fork_checked();
 	if (att_pid == 0) {
@@ -115,10 +114,5 @@ static void remote_access(enum file_sort sort)
 
 int main(void)
 {
-	int sort;
-
-	test_deadline(80);
-	for (sort = 0; sort < FILE_SORTS; sort++)
-		remote_access((enum file_sort)sort);
-	return 0;
+	return run_file_sorts(remote_access, 80);
 }

@@ -140,7 +140,6 @@ static void reexport(enum file_sort sort)
 	unsigned char *mem;
 	int fd;
 
-	printf("%s\n", file_sort_name(sort));
 	mid_pid = start(&mid_ch, middle, size, 0);
 	third_pid = start(&third_ch, third, size, seed);
 	mem = file_buffer(sort, size, &fd);
@@ -171,10 +170,5 @@ static void reexport(enum file_sort sort)
 
 int main(void)
 {
-	int sort;
-
-	test_deadline(80);
-	for (sort = 0; sort < FILE_SORTS; sort++)
-		reexport((enum file_sort)sort);
-	return 0;
+	return run_file_sorts(reexport, 80);
 }

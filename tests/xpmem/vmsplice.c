@@ -94,7 +94,6 @@ static void splice_sort(enum file_sort sort)
 	pid_t pid;
 	int fd, i;
 
-	printf("%s\n", file_sort_name(sort));
 	mem = file_buffer(sort, PAGES * pg, &fd);
 	fill_pattern(mem, PAGES / 2 * pg, seed);
 	for (i = PAGES / 2; i < PAGES; i++)
@@ -127,10 +126,5 @@ static void splice_sort(enum file_sort sort)
 
 int main(void)
 {
-	int sort;
-
-	test_deadline(80);
-	for (sort = 0; sort < FILE_SORTS; sort++)
-		splice_sort((enum file_sort)sort);
-	return 0;
+	return run_file_sorts(splice_sort, 80);
 }

@@ -425,6 +425,23 @@ static inline void want_pages(unsigned int *want, int first, int n,
 			  seed : seed + (unsigned int)p;
 }
 
+/*
+ * The main of a test that runs on each sort of file memory: @fn once for
+ * each, named on stdout, the whole within @seconds (test_deadline()).
+ */
+static inline int run_file_sorts(void (*fn)(enum file_sort),
+				 unsigned int seconds)
+{
+	int sort;
+
+	test_deadline(seconds);
+	for (sort = 0; sort < FILE_SORTS; sort++) {
+		printf("%s\n", file_sort_name((enum file_sort)sort));
+		fn((enum file_sort)sort);
+	}
+	return 0;
+}
+
 static inline bool user_backend(void)
 {
 	int b = xpmem_backend(NULL);
