@@ -9,7 +9,7 @@
 # included. No compression: unpacking is faster than gunzip under TCG.
 # With the kernel's <modules dir> (a Debian image's lib/modules/<release>),
 # the modules the tests need that such kernels build as modules (zram and
-# its compressors) go in /lib/modules/xpmem, uncompressed, with a file
+# its compressors, loop) go in /lib/modules/xpmem, uncompressed, with a file
 # `order` that lists them dependencies first: /init loads them.
 set -eu
 
@@ -17,8 +17,9 @@ out=$1
 ko=$2
 build=$3
 kmods=${4:--}
-# Modules of the kernel the tests use where they exist (zram: swap tests).
-wanted_kmods="zram lz4_compress lz4hc_compress lzo_rle"
+# Modules of the kernel the tests use where they exist (zram: swap tests;
+# loop: a block device for the O_DIRECT tests).
+wanted_kmods="zram lz4_compress lz4hc_compress lzo_rle loop"
 here=$(cd "$(dirname "$0")" && pwd)
 root=$out.d
 
