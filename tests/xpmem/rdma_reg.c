@@ -379,6 +379,9 @@ static int shared_attacher(xpmem_segid_t segid, struct channel *ch)
 	/* The WRITE shows through the attachment too. */
 	CHECK(memcmp(att + l.woff, src + l.woff, l.wlen) == 0);
 	check_range(dst, l.roff, l.roff + l.rlen, SEED_LATER, "the READ");
+	printf("%s port %d, GID index %d: WRITE %zu bytes, READ %zu bytes\n",
+	       ibv_get_device_name(r.ctx->device), PORT, r.gid_index, l.wlen,
+	       l.rlen);
 	put_u64(ch->up[1], STEP_TRANSFERRED);
 	CHECK(get_u64(ch->down[0]) == STEP_CHECKED);
 
@@ -408,8 +411,12 @@ static void shared_case(void)
 	channel_open(&ch);
 	pid = fork_checked();
 	if (pid == 0) {
+		int rc;
+
 		channel_child(&ch);
-		_exit(shared_attacher(segid, &ch));
+		rc = shared_attacher(segid, &ch);
+		fflush(NULL);
+		_exit(rc);
 	}
 	channel_parent(&ch);
 
