@@ -13,6 +13,10 @@
 
 #include "xpmem_conftest.h"
 
+#ifndef XPMEM_HAVE_INSERT_MIXED_ULONG
+#include <linux/pfn_t.h>
+#endif
+
 /* vm_flags became read-only behind accessors in 6.3. */
 static inline void xpmem_vm_flags_set(struct vm_area_struct *vma,
 				      unsigned long flags)
@@ -146,5 +150,33 @@ static inline void xpmem_unmap_mapping_pages(struct address_space *mapping,
 #else
 #define XPMEM_VM_OPS_MAY_SPLIT(fn) .split = (fn)
 #endif
+
+/*
+ * A special PTE for @pfn in a VM_MIXEDMAP VMA, with the VMA's protection.
+ * The pfn is a plain number from 7.x on, a pfn_t before.
+ */
+static inline vm_fault_t xpmem_vmf_insert_mixed(struct vm_area_struct *vma,
+						unsigned long addr,
+						unsigned long pfn)
+{
+#ifdef XPMEM_HAVE_INSERT_MIXED_ULONG
+	return vmf_insert_mixed(vma, addr, pfn);
+#else
+	return vmf_insert_mixed(vma, addr, __pfn_to_pfn_t(pfn, PFN_DEV));
+#endif
+}
+
+/*
+ * Whether @page is an ordinary page-cache page (shmem, memfd, a regular
+ * file), which a VMA may map with a reference and a reverse-mapping count:
+ * not anonymous (KSM included), not hugetlb, not the zero page or any
+ * other page without a mapping.
+ */
+static inline bool xpmem_page_is_pagecache(struct page *page)
+{
+	struct page *head = compound_head(page);
+
+	return !PageAnon(head) && !PageHuge(head) && READ_ONCE(head->mapping);
+}
 
 #endif /* _XPMEM_COMPAT_H */

@@ -60,7 +60,7 @@ param() {
 }
 
 # The module's live counters: each must be 0 when no process uses it.
-live_counters="segments permits attachments pinned_pages"
+live_counters="segments permits attachments pinned_pages file_attachments"
 
 counter() {
 	awk -v n="$1" '$1 == n { print $2 }' /proc/xpmem/stats 2>/dev/null
