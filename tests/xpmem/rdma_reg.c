@@ -118,9 +118,10 @@ static bool gid_is_ipv4_mapped(const union ibv_gid *gid)
 
 /*
  * Picks the RoCEv2 GID to address both QPs with, and returns whether one
- * was found. The IPv4-mapped one (the interface's IPv4 address) is taken
- * first: the link-local IPv6 GID at index 0 is only usable once the
- * interface's IPv6 address has passed duplicate address detection.
+ * was found. On rxe both the link-local IPv6 GID (index 0) and the
+ * IPv4-mapped one of the interface's address (index 1) carry the loopback;
+ * the IPv4 one is taken first because its route does not depend on IPv6
+ * being enabled on the interface, index 0 is the fallback.
  */
 static bool rdma_pick_gid(struct rdma *r)
 {
