@@ -286,6 +286,11 @@ static inline long meminfo_kb(const char *field)
 	return found;
 }
 
+#define THP_DIR "/sys/kernel/mm/transparent_hugepage"
+
+/* Skips the test unless transparent huge pages are (or can be) on. */
+static inline void require_thp(void);
+
 static inline long read_long(const char *path)
 {
 	char buf[64];
@@ -360,6 +365,17 @@ static inline bool set_setting(const char *path, const char *value)
 		atexit(ktest_restore_settings);
 	}
 	return write_line(path, value);
+}
+
+static inline void require_thp(void)
+{
+	char enabled[128];
+
+	if (!read_line(THP_DIR "/enabled", enabled, sizeof(enabled)))
+		test_skip("no transparent huge pages (%s)", THP_DIR);
+	if (strstr(enabled, "[never]") && !set_setting(THP_DIR "/enabled",
+						      "madvise"))
+		test_skip("THP is disabled and cannot be enabled");
 }
 
 /*

@@ -16,7 +16,6 @@
 #define MADV_COLLAPSE 25
 #endif
 
-#define THP_DIR "/sys/kernel/mm/transparent_hugepage"
 #define KHUGEPAGED_DIR THP_DIR "/khugepaged"
 
 enum step { STEP_READ = 1, STEP_COLLAPSED, STEP_SPLIT };
@@ -81,18 +80,13 @@ static void collapse(unsigned char *mem)
 
 int main(void)
 {
-	char enabled[128];
 	struct live_attach t;
 	unsigned char *mem;
 	unsigned int *want;
 	long size;
 
 	require_kernel_backend();
-	if (!read_line(THP_DIR "/enabled", enabled, sizeof(enabled)))
-		test_skip("no transparent huge pages (%s)", THP_DIR);
-	if (strstr(enabled, "[never]") && !set_setting(THP_DIR "/enabled",
-						      "madvise"))
-		test_skip("THP is disabled and cannot be enabled");
+	require_thp();
 	size = 2 * 1024 * 1024;
 	if (access(THP_DIR "/hpage_pmd_size", R_OK) == 0)
 		size = read_long(THP_DIR "/hpage_pmd_size");
