@@ -127,6 +127,51 @@ static inline void *anon_pages(size_t size)
 	return p;
 }
 
+/* AnonHugePages of the mapping that contains @addr, in bytes. */
+static inline long anon_huge_bytes(const void *addr)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	unsigned long start, end, a = (unsigned long)addr;
+	bool inside = false;
+	char line[512];
+	long kb = -1;
+
+	CHECK(f != NULL);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			inside = start <= a && a < end;
+			continue;
+		}
+		if (inside && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	CHECK(kb >= 0);
+	return kb * 1024;
+}
+
+/*
+ * @size bytes of private anonymous memory starting at a multiple of
+ * @align (a power of two), for huge pages.
+ */
+static inline unsigned char *aligned_range(size_t size, size_t align)
+{
+	unsigned char *raw, *mem;
+	size_t head;
+
+	raw = mmap(NULL, size + align, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(raw != MAP_FAILED);
+	mem = (unsigned char *)(((uintptr_t)raw + align - 1) &
+				~(uintptr_t)(align - 1));
+	head = (size_t)(mem - raw);
+	if (head)
+		CHECK(munmap(raw, head) == 0);
+	CHECK(munmap(mem + size, align - head) == 0);
+	return mem;
+}
+
 static inline double now_seconds(void)
 {
 	struct timespec ts;
@@ -224,6 +269,23 @@ static inline bool write_line(const char *path, const char *value)
 	n = write(fd, value, strlen(value));
 	close(fd);
 	return n == (ssize_t)strlen(value);
+}
+
+/* A /proc/meminfo value in kB ("MemAvailable"), failing if missing. */
+static inline long meminfo_kb(const char *field)
+{
+	char line[256], key[64];
+	long kb, found = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	CHECK(f != NULL);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^:]: %ld", key, &kb) == 2 &&
+		    strcmp(key, field) == 0)
+			found = kb;
+	fclose(f);
+	CHECK(found >= 0);
+	return found;
 }
 
 static inline long read_long(const char *path)
