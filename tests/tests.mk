@@ -20,12 +20,15 @@ TEST_SCRIPTS := $(foreach a,$(TEST_AREAS),$(wildcard tests/$(a)/*.sh))
 TEST_COMMON := $(wildcard tests/common/*.c)
 TEST_HDRS   := $(wildcard tests/common/*.h tests/*/*.h)
 RESULTS     := build/results.log
+# Libraries only some tests link, set per program.
+TEST_LIBS   :=
+$(BUILD)/tests/xpmem/rdma_reg: TEST_LIBS := -libverbs
 
 $(BUILD)/tests/%: tests/%.c $(TEST_COMMON) $(TEST_HDRS) $(XPMEM_SO) $(KIND_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/common -o $@ $< $(TEST_COMMON) \
 		-L$(LIBOUT) -lxpmem -lmemkind $(call rpath_to_lib,$(dir $@)) \
-		$(ALL_LDFLAGS) -lm
+		$(ALL_LDFLAGS) $(TEST_LIBS) -lm
 
 tests: $(TEST_BINS)
 

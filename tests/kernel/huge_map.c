@@ -185,9 +185,9 @@ static uint64_t *huge_buffer(void)
 	CHECK(madvise(mem, size, MADV_DONTFORK) == 0);
 	fill_words(mem, size, 1);
 	/* Faults may have found no huge page free just then; 6.1+ collapses. */
-	if (anon_huge_bytes(mem) < (long)size)
+	if (anon_huge_bytes(mem, size) < (long)size)
 		madvise(mem, size, MADV_COLLAPSE);
-	if (anon_huge_bytes(mem) < (long)(size / 4)) {
+	if (anon_huge_bytes(mem, size) < (long)(size / 4)) {
 		char line[256];
 		FILE *f = fopen("/proc/buddyinfo", "r");
 
@@ -196,7 +196,7 @@ static uint64_t *huge_buffer(void)
 		if (f)
 			fclose(f);
 		test_skip("only %ld of %zu MiB in huge pages",
-			  anon_huge_bytes(mem) >> 20, size >> 20);
+			  anon_huge_bytes(mem, size) >> 20, size >> 20);
 	}
 	return mem;
 }
@@ -209,7 +209,7 @@ static void read_huge_pages(long small)
 	uint64_t att;
 	long n;
 
-	long thp = anon_huge_bytes(mem);
+	long thp = anon_huge_bytes(mem, size);
 	/* What the read may take: a PMD per huge page, a PTE per other page. */
 	long most = thp / (long)HUGE + (long)(size - (size_t)thp) /
 		    (long)page_size();

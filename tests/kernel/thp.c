@@ -57,7 +57,7 @@ static bool collapse_by_khugepaged(unsigned char *mem)
 	    !set_setting(KHUGEPAGED_DIR "/alloc_sleep_millisecs", "0") ||
 	    !set_setting(KHUGEPAGED_DIR "/pages_to_scan", "4096"))
 		test_skip("cannot tune khugepaged");
-	return WAIT_UNTIL(anon_huge_bytes(mem) == (long)huge_size, 20);
+	return WAIT_UNTIL(anon_huge_bytes(mem, huge_size) == (long)huge_size, 20);
 }
 
 static void collapse(unsigned char *mem)
@@ -106,21 +106,21 @@ int main(void)
 	CHECK(madvise(mem, huge_size, MADV_NOHUGEPAGE) == 0);
 	CHECK(madvise(mem, huge_size, MADV_DONTFORK) == 0);
 	fill_pages(mem, 0, pages, 10);
-	CHECK(anon_huge_bytes(mem) == 0);
+	CHECK(anon_huge_bytes(mem, huge_size) == 0);
 	CHECK(madvise(mem, huge_size, MADV_HUGEPAGE) == 0);
 
 	live_attach_start(&t, mem, huge_size, attacher);
 	live_attach_wait(&t, STEP_READ);
 
 	collapse(mem);
-	if (anon_huge_bytes(mem) != (long)huge_size)
+	if (anon_huge_bytes(mem, huge_size) != (long)huge_size)
 		test_fail_at(__FILE__, __LINE__,
 			     "collapse reported success, AnonHugePages %ld kB",
-			     anon_huge_bytes(mem) / 1024);
+			     anon_huge_bytes(mem, huge_size) / 1024);
 	want_pages(want, 0, pages, 10);
 	CHECK_PAGES(mem, want, pages);
 	fill_pages(mem, 0, pages, 20);
-	CHECK(anon_huge_bytes(mem) == (long)huge_size);
+	CHECK(anon_huge_bytes(mem, huge_size) == (long)huge_size);
 	live_attach_go(&t, STEP_COLLAPSED);
 	live_attach_wait(&t, STEP_COLLAPSED);
 	want_pages(want, 0, pages, 20);
@@ -129,10 +129,10 @@ int main(void)
 	CHECK_PAGES(mem, want, pages);
 
 	CHECK(madvise(mem + 5 * page_size(), page_size(), MADV_DONTNEED) == 0);
-	if (anon_huge_bytes(mem) != 0)
+	if (anon_huge_bytes(mem, huge_size) != 0)
 		test_fail_at(__FILE__, __LINE__,
 			     "MADV_DONTNEED inside the huge page left AnonHugePages %ld kB",
-			     anon_huge_bytes(mem) / 1024);
+			     anon_huge_bytes(mem, huge_size) / 1024);
 	fill_pages(mem, 100, 8, 40);
 	live_attach_go(&t, STEP_SPLIT);
 	live_attach_wait(&t, STEP_SPLIT);
