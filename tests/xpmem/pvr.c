@@ -114,5 +114,7 @@ static void remote_access(enum file_sort sort)
 
 int main(void)
 {
+	if (!have_process_vm())
+		test_skip("no process_vm_readv (CONFIG_CROSS_MEMORY_ATTACH)");
 	return run_file_sorts(remote_access, 80);
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 
 #include <xpmem.h>
 
@@ -440,6 +441,18 @@ static inline int run_file_sorts(void (*fn)(enum file_sort),
 		fn((enum file_sort)sort);
 	}
 	return 0;
+}
+
+/*
+ * Whether process_vm_readv/writev exist: kernels built without
+ * CONFIG_CROSS_MEMORY_ATTACH (the debug kernels) answer ENOSYS.
+ */
+static inline bool have_process_vm(void)
+{
+	struct iovec none = { 0 };
+
+	return syscall(SYS_process_vm_readv, getpid(), &none, 1, &none, 1,
+		       0) >= 0 || errno != ENOSYS;
 }
 
 static inline bool user_backend(void)
