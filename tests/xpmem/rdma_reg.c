@@ -13,12 +13,14 @@
  * The user-space backend refuses to attach such memory at all
  * (private_mem.c), so that half runs on the module only.
  *
- * Teardown follows the order that exercises the module's invalidation of
- * pinned attachments: deregister, the owner unmaps, then detach. The VM
- * harness checks the module's counters and kmemleak afterwards.
+ * Teardown: deregistration unpins the pages, the owner's munmap then
+ * invalidates the attachment under the module, and only then does the
+ * attacher detach. The VM harness checks afterwards that the module's
+ * counters are back to 0, and kmemleak on the debug kernels.
  * Without an RDMA device the test skips.
  */
 #include <infiniband/verbs.h>
+#include <poll.h>
 #include <time.h>
 
 #include "xpmem_test.h"
@@ -30,6 +32,8 @@
 #define CQ_TIMEOUT_S	30
 /* The guest's setup waits for the port; this covers a slow GID update. */
 #define PORT_TIMEOUT_S	10
+/* One step of the attacher: a registration or both transfers, at most. */
+#define STEP_TIMEOUT_S	(PORT_TIMEOUT_S + 2 * CQ_TIMEOUT_S)
 #define MR_ACCESS	(IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE | \
 			 IBV_ACCESS_REMOTE_READ)
 
@@ -324,11 +328,25 @@ static void check_range(const unsigned char *buf, size_t from, size_t to,
 				     what, i, buf[i], pattern_byte(i, seed));
 }
 
-/* Next step from the attacher; if it died instead, its status says why. */
+/*
+ * Next step from the attacher, within STEP_TIMEOUT_S; if it died instead,
+ * its status says why, and if it hangs it is killed.
+ */
 static void expect_step(struct channel *ch, pid_t pid, uint64_t step)
 {
+	struct pollfd pfd = { .fd = ch->up[0], .events = POLLIN };
 	uint64_t v;
+	int n;
 
+	while ((n = poll(&pfd, 1, STEP_TIMEOUT_S * 1000)) < 0 && errno == EINTR)
+		;
+	if (n == 0) {
+		kill(pid, SIGKILL);
+		test_wait(pid);
+		test_fail_at(__FILE__, __LINE__,
+			     "no step %llu from the attacher after %d s",
+			     (unsigned long long)step, STEP_TIMEOUT_S);
+	}
 	if (read(ch->up[0], &v, sizeof(v)) != sizeof(v))
 		test_fail_at(__FILE__, __LINE__,
 			     "attacher gone before step %llu (status %d)",
