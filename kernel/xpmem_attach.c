@@ -474,6 +474,57 @@ static struct xpmem_attachment *xpmem_mmap_att(struct xpmem_proc *proc,
 	return found;
 }
 
+/* The owner address a pending attachment of the caller at @pgoff maps. */
+static bool xpmem_pending_owner_start(struct xpmem_proc *proc, pgoff_t pgoff,
+				      unsigned long *owner_start)
+{
+	struct xpmem_attachment *att;
+	bool found = false;
+
+	spin_lock(&proc->att_lock);
+	list_for_each_entry(att, &proc->pending, pending_link) {
+		if (att->mapper == current && att->pgoff == pgoff) {
+			*owner_start = att->owner_start;
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&proc->att_lock);
+	return found;
+}
+
+/**
+ * xpmem_get_unmapped_area() - placement of attachments
+ * @file: the device file
+ * @addr: the caller's hint
+ * @len: length of the mapping
+ * @pgoff: file offset, which names the pending attachment
+ * @flags: mmap flags
+ *
+ * An attachment of 2 MiB or more is placed at an address congruent to the
+ * owner's modulo 2 MiB, so that the owner's huge pages can be mapped with
+ * one PMD each. MAP_FIXED requests keep their address.
+ *
+ * Return: the address, or a negative errno.
+ */
+unsigned long xpmem_get_unmapped_area(struct file *file, unsigned long addr,
+				      unsigned long len, unsigned long pgoff,
+				      unsigned long flags)
+{
+	unsigned long owner_start, base;
+
+	if ((flags & MAP_FIXED) || len < PMD_SIZE || len > TASK_SIZE - PMD_SIZE ||
+	    !xpmem_pending_owner_start(file->private_data, pgoff, &owner_start))
+		return xpmem_default_unmapped_area(file, addr, len, pgoff,
+						   flags);
+	base = xpmem_default_unmapped_area(file, 0, len + PMD_SIZE, pgoff,
+					   flags);
+	if (IS_ERR_VALUE(base))
+		return xpmem_default_unmapped_area(file, addr, len, pgoff,
+						   flags);
+	return base + ((owner_start - base) & (PMD_SIZE - 1));
+}
+
 /**
  * xpmem_mmap() - mmap handler of /dev/xpmem
  * @file: the device file

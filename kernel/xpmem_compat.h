@@ -13,6 +13,8 @@
 
 #include "xpmem_conftest.h"
 
+#include <linux/huge_mm.h>
+#include <linux/sched/mm.h>
 #ifndef XPMEM_HAVE_INSERT_MIXED_ULONG
 #include <linux/pfn_t.h>
 #endif
@@ -177,6 +179,60 @@ static inline bool xpmem_page_is_pagecache(struct page *page)
 	struct page *head = compound_head(page);
 
 	return !PageAnon(head) && !PageHuge(head) && READ_ONCE(head->mapping);
+}
+
+/* Whether xpmem_insert_pfn_pmd() can map writable (it takes a protection). */
+static inline bool xpmem_pmd_maps_writable(void)
+{
+	return IS_ENABLED(XPMEM_HAVE_INSERT_PFN_PMD_PROT);
+}
+
+/*
+ * A 2 MiB entry for the pfns from @pfn in a VM_PFNMAP VMA, at the PMD of
+ * vmf->address, never replacing what is there (write=false; see
+ * xpmem_fault.c). get_user_pages_fast() must refuse it as it refuses the
+ * special PTEs: from 6.12 on the entry is special; before, there is no
+ * special bit for PMDs, and a devmap entry whose pfn has no dev_pagemap
+ * makes it give up and leave the decision to the slow path, which refuses
+ * VM_PFNMAP. Those kernels take a protection, so pages taken for writing
+ * are mapped writable at once.
+ */
+static inline vm_fault_t xpmem_insert_pfn_pmd(struct vm_fault *vmf,
+					      unsigned long pfn,
+					      bool writable)
+{
+#if defined(XPMEM_HAVE_INSERT_PFN_PMD_PROT)
+	struct vm_area_struct *vma = vmf->vma;
+	pgprot_t prot = writable ? vm_get_page_prot(vma->vm_flags) :
+			vma->vm_page_prot;
+
+	return vmf_insert_pfn_pmd_prot(vmf, __pfn_to_pfn_t(pfn, PFN_DEV | PFN_MAP),
+				       prot, false);
+#elif defined(XPMEM_HAVE_INSERT_PFN_PMD_ULONG)
+	return vmf_insert_pfn_pmd(vmf, pfn, false);
+#else
+	return vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV), false);
+#endif
+}
+
+/*
+ * The default placement of a new mapping in the caller's address space:
+ * mm->get_unmapped_area until 6.9, mm_get_unmapped_area() with the mm
+ * after, without it in 7.x.
+ */
+static inline unsigned long xpmem_default_unmapped_area(struct file *file,
+							unsigned long addr,
+							unsigned long len,
+							unsigned long pgoff,
+							unsigned long flags)
+{
+#if defined(XPMEM_HAVE_MM_GUA_NOMM)
+	return mm_get_unmapped_area(file, addr, len, pgoff, flags);
+#elif defined(XPMEM_HAVE_MM_GUA_MM)
+	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff, flags);
+#else
+	return current->mm->get_unmapped_area(file, addr, len, pgoff, flags);
+#endif
 }
 
 #endif /* _XPMEM_COMPAT_H */

@@ -342,11 +342,16 @@ static bool xpmem_fault_commit(struct xpmem_attachment *att,
 	return stale;
 }
 
-/* Pages to map for a fault at @addr: up to the fault-around batch. */
+/*
+ * Pages to map for a fault at @addr: up to the fault-around batch, within
+ * the VMA and the faulting page's PMD (a page table made in the next one
+ * would keep it from a 2 MiB entry).
+ */
 static unsigned int xpmem_fault_batch(struct vm_area_struct *vma,
 				      unsigned long addr)
 {
-	unsigned long left = (vma->vm_end - addr) >> PAGE_SHIFT;
+	unsigned long end = min(vma->vm_end, (addr | ~PMD_MASK) + 1);
+	unsigned long left = (end - addr) >> PAGE_SHIFT;
 
 	return min_t(unsigned long, left, XPMEM_FAULT_AROUND);
 }
@@ -433,12 +438,161 @@ static vm_fault_t xpmem_fault_once(struct vm_fault *vmf,
 	return ret;
 }
 
+/*
+ * 2 MiB entries: where the owner's range behind a PMD-sized, PMD-aligned
+ * block of a VM_PFNMAP attachment is backed by 512 physically contiguous,
+ * aligned pages (a transparent huge page, a hugetlbfs page), the attacher
+ * maps them with one PMD. Contiguity is all a PMD needs; the notifier
+ * covers every owner page of the block, so any change to one of them
+ * (a split, a collapse, an unmap) zaps the whole entry.
+ *
+ * The PMD goes in from the ordinary fault handler, when the fault finds no
+ * page table there: kernels before 6.12 never call .huge_fault for a
+ * VM_PFNMAP VMA, and inserting from .fault works on all of them.
+ *
+ * The entry is inserted with write=false: with write=true the kernel warns
+ * when another fault put a page table there meanwhile. Where the insert
+ * takes a protection it is writable for pages taken for writing; else a
+ * write to the read-only entry splits it (wp_huge_pmd() falls back) and the
+ * PTE path maps the pages writable.
+ */
+#define XPMEM_PMD_PAGES		(1UL << (PMD_SHIFT - PAGE_SHIFT))
+
+/* Owner address behind attacher address @addr of @vma. */
+static unsigned long xpmem_fault_src(struct vm_area_struct *vma,
+				     struct xpmem_attachment *att,
+				     unsigned long addr)
+{
+	pgoff_t pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+
+	return att->owner_start + ((pgoff - att->pgoff) << PAGE_SHIFT);
+}
+
+static bool xpmem_pages_contiguous(struct page **pages, unsigned long nr)
+{
+	unsigned long first = page_to_pfn(pages[0]), i;
+
+	if (!IS_ALIGNED(first, nr))
+		return false;
+	for (i = 1; i < nr; i++)
+		if (page_to_pfn(pages[i]) != first + i)
+			return false;
+	return true;
+}
+
+/*
+ * References on the owner's 512 pages from @src if they can be one PMD:
+ * the first faulted in if needed, and only if it starts a large enough
+ * compound page are the others looked up (present already, as parts of it).
+ * Returns how many references were taken: XPMEM_PMD_PAGES, or 0 after
+ * dropping them.
+ */
+static unsigned long xpmem_huge_get_pages(struct mm_struct *owner,
+					  unsigned long src, bool write,
+					  struct page **pages)
+{
+	unsigned int flags = write ? FOLL_WRITE : 0;
+	struct page *head;
+	long got;
+
+	if (xpmem_gup_remote_locked(owner, src, 1, flags, pages, NULL) != 1)
+		return 0;
+	xpmem_pages_pinned(1);
+	head = compound_head(pages[0]);
+	if (compound_order(head) < PMD_SHIFT - PAGE_SHIFT) {
+		xpmem_put_pages(pages, 1);
+		return 0;
+	}
+	got = xpmem_gup_remote_locked(owner, src + PAGE_SIZE,
+				      XPMEM_PMD_PAGES - 1, flags, pages + 1,
+				      NULL);
+	if (got > 0)
+		xpmem_pages_pinned(got);
+	got = max(got, 0L) + 1;
+	if (got != XPMEM_PMD_PAGES ||
+	    !xpmem_pages_contiguous(pages, XPMEM_PMD_PAGES)) {
+		xpmem_put_pages(pages, got);
+		return 0;
+	}
+	return XPMEM_PMD_PAGES;
+}
+
+/* Map @pages as one PMD under the notifier protocol of xpmem_fault_once(). */
+static vm_fault_t xpmem_huge_map(struct vm_fault *vmf,
+				 struct xpmem_attachment *att,
+				 unsigned long seq, unsigned long src,
+				 struct page **pages, bool writable)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long haddr = vmf->address & PMD_MASK;
+	vm_fault_t ret = VM_FAULT_NOPAGE;
+
+	if (xpmem_fault_prepare(att, seq, src, XPMEM_PMD_PAGES))
+		return VM_FAULT_NOPAGE;		/* invalidated: fault again */
+	ret = xpmem_insert_pfn_pmd(vmf, page_to_pfn(pages[0]), writable);
+	if (xpmem_fault_commit(att, seq)) {
+		xpmem_fault_undo(att, vma, haddr, XPMEM_PMD_PAGES);
+		return VM_FAULT_NOPAGE;
+	}
+	if (ret == VM_FAULT_NOPAGE)
+		xpmem_stat_inc(XPMEM_STAT_FAULT_HUGE);
+	return ret;
+}
+
+static vm_fault_t xpmem_huge_fault_pmd(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct xpmem_attachment *att = vma->vm_private_data;
+	struct mm_struct *owner = att->owner_mm;
+	unsigned long haddr = vmf->address & PMD_MASK;
+	bool write = vma->vm_flags & VM_WRITE;
+	bool locked = owner == vma->vm_mm && xpmem_fault_holds_mmap_lock(vmf);
+	vm_fault_t ret = VM_FAULT_FALLBACK;
+	struct page **pages;
+	unsigned long src, seq, got = 0;
+
+	if (!(vma->vm_flags & VM_PFNMAP) || !pmd_none(READ_ONCE(*vmf->pmd)))
+		return VM_FAULT_FALLBACK;
+	/*
+	 * A read-only entry would not serve a write: the write fault splits
+	 * it and comes back here with no page table, forever.
+	 */
+	if ((vmf->flags & FAULT_FLAG_WRITE) && !xpmem_pmd_maps_writable())
+		return VM_FAULT_FALLBACK;
+	if (haddr < vma->vm_start || haddr + PMD_SIZE > vma->vm_end)
+		return VM_FAULT_FALLBACK;
+	src = xpmem_fault_src(vma, att, haddr);
+	if (!IS_ALIGNED(src, PMD_SIZE) || READ_ONCE(att->dead))
+		return VM_FAULT_FALLBACK;
+	pages = kmalloc_array(XPMEM_PMD_PAGES, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return VM_FAULT_FALLBACK;
+	if (!mmget_not_zero(owner))
+		goto out;
+	seq = mmu_interval_read_begin(&att->notifier);
+	/* Whatever needs waiting is left to the PTE path. */
+	if (locked || mmap_read_trylock(owner)) {
+		if (!xpmem_owner_fault_waits(owner, src))
+			got = xpmem_huge_get_pages(owner, src, write, pages);
+		if (!locked)
+			mmap_read_unlock(owner);
+	}
+	if (got) {
+		ret = xpmem_huge_map(vmf, att, seq, src, pages, write);
+		xpmem_put_pages(pages, got);
+	}
+	mmput_async(owner);
+out:
+	kfree(pages);
+	return ret;
+}
+
 /**
  * xpmem_fault() - fault handler of attachments
  * @vmf: the fault
  *
  * Maps the owner's page behind the faulting address and the present pages
- * after it. Holes, and an owner that is gone, give SIGBUS. Runs with the
+ * after it, or the whole 2 MiB around it with one PMD where it can. Holes, and an owner that is gone, give SIGBUS. Runs with the
  * attacher's mmap_lock held; takes no module lock except att->lock.
  *
  * Return: VM_FAULT_NOPAGE when mapped, VM_FAULT_RETRY, or an error.
@@ -452,6 +606,9 @@ vm_fault_t xpmem_fault(struct vm_fault *vmf)
 	int tries;
 
 	xpmem_stat_inc(XPMEM_STAT_FAULTS);
+	ret = xpmem_huge_fault_pmd(vmf);
+	if (ret != VM_FAULT_FALLBACK)
+		return ret;
 	if (READ_ONCE(att->dead) || !mmget_not_zero(owner)) {
 		xpmem_stat_inc(XPMEM_STAT_FAULT_SIGBUS);
 		return VM_FAULT_SIGBUS;

@@ -196,6 +196,9 @@ int xpmem_cmd_attach(struct file *file, struct xpmem_proc *proc,
 		     void __user *arg);
 int xpmem_cmd_detach(struct xpmem_proc *proc, void __user *arg);
 int xpmem_mmap(struct file *file, struct vm_area_struct *vma);
+unsigned long xpmem_get_unmapped_area(struct file *file, unsigned long addr,
+				      unsigned long len, unsigned long pgoff,
+				      unsigned long flags);
 void xpmem_att_put(struct xpmem_attachment *att);
 void xpmem_att_kill(struct xpmem_attachment *att);
 void xpmem_att_unmap(struct xpmem_attachment *att);

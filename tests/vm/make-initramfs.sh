@@ -9,7 +9,7 @@
 # included. No compression: unpacking is faster than gunzip under TCG.
 # With the kernel's <modules dir> (a Debian image's lib/modules/<release>),
 # the modules the tests need that such kernels build as modules (zram and
-# its compressors) go in /lib/modules/xpmem, uncompressed, with a file
+# its compressors, loop) go in /lib/modules/xpmem, uncompressed, with a file
 # `order` that lists them dependencies first: /init loads them.
 set -eu
 
@@ -17,8 +17,9 @@ out=$1
 ko=$2
 build=$3
 kmods=${4:--}
-# Modules of the kernel the tests use where they exist (zram: swap tests).
-wanted_kmods="zram lz4_compress lz4hc_compress lzo_rle"
+# Modules of the kernel the tests use where they exist (zram: swap tests;
+# loop: a block device for the O_DIRECT tests).
+wanted_kmods="zram lz4_compress lz4hc_compress lzo_rle loop"
 # Soft-RoCE (tests/xpmem/rdma_reg): a veth pair and rxe with the user verbs
 # device, which 7.3's rdma_rxe no longer depends on; before 6.14 rxe asks
 # the crypto API for "crc32" when a device is added, which no module
