@@ -123,29 +123,45 @@ load_modules() {
 # on it, whose port must turn active. Only where the image has iproute2's
 # ip and rdma (make-initramfs.sh) and the kernel has InfiniBand (built in,
 # or loaded by load_modules); once that holds, a failure is an error of
-# the run, not a reason for the test to skip.
+# the run, not a reason for the test to skip. Prints what each step took.
 rdma_setup() {
-	ipr=/usr/sbin/ip
-	[ -x $ipr ] && [ -x /usr/sbin/rdma ] && [ -d /sys/class/infiniband ] ||
-		return 0
-	if ! { $ipr link add veth0 type veth peer name veth1 &&
-		$ipr addr add 192.0.2.1/24 dev veth0 &&
-		$ipr link set veth1 up && $ipr link set veth0 up &&
-		/usr/sbin/rdma link add rxe0 type rxe netdev veth0; }; then
-		event "VMERROR soft-RoCE setup failed (rdma_setup)"
+	state=/sys/class/infiniband/rxe0/ports/1/state
+	[ -x /usr/sbin/ip ] && [ -x /usr/sbin/rdma ] &&
+		[ -d /sys/class/infiniband ] || return 0
+	t0=$(uptime_s)
+	# One ip process for the four commands.
+	if ! printf '%s\n' "link add veth0 type veth peer name veth1" \
+		"addr add 192.0.2.1/24 dev veth0" "link set veth1 up" \
+		"link set veth0 up" | /usr/sbin/ip -batch -; then
+		event "VMERROR soft-RoCE setup: veth0 failed"
 		return 1
 	fi
+	t1=$(uptime_s)
+	if ! /usr/sbin/rdma link add rxe0 type rxe netdev veth0; then
+		event "VMERROR soft-RoCE setup: rdma link add rxe0 failed"
+		return 1
+	fi
+	t2=$(uptime_s)
 	n=0
-	while ! grep -q ACTIVE /sys/class/infiniband/rxe0/ports/1/state 2>/dev/null; do
+	while ! grep -q ACTIVE $state 2>/dev/null; do
 		if [ $n -ge 50 ]; then
-			event "VMERROR rxe0 not active after 5 s:" \
-				"$(cat /sys/class/infiniband/rxe0/ports/1/state 2>&1)"
+			event "VMERROR rxe0 not active after 5 s: $(cat $state 2>&1)"
 			return 1
 		fi
 		sleep 0.1
 		n=$((n + 1))
 	done
-	/usr/sbin/rdma link show rxe0/1
+	echo "rdma_setup: rxe0 on veth0 $(cat $state):" \
+		"veth $(elapsed "$t0" "$t1") s, rxe0 $(elapsed "$t1" "$t2") s," \
+		"active $(elapsed "$t2" "$(uptime_s)") s"
+}
+
+uptime_s() {
+	cut -d' ' -f1 /proc/uptime
+}
+
+elapsed() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'
 }
 
 # Checks the counters are back to zero, then unloads xpmem.ko; true if it

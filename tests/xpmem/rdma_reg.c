@@ -13,12 +13,14 @@
  * The user-space backend refuses to attach such memory at all
  * (private_mem.c), so that half runs on the module only.
  *
- * Teardown follows the order that exercises the module's invalidation of
- * pinned attachments: deregister, the owner unmaps, then detach. The VM
- * harness checks the module's counters and kmemleak afterwards.
- * Without an RDMA device the test skips.
+ * Teardown: deregistration unpins the pages, the owner's munmap then
+ * invalidates the attachment under the module, and only then does the
+ * attacher detach. The VM harness checks afterwards that the module's
+ * counters are back to 0, and kmemleak on the debug kernels.
+ * Without an active RoCE port (soft-RoCE in the VM) the test skips.
  */
 #include <infiniband/verbs.h>
+#include <poll.h>
 #include <time.h>
 
 #include "xpmem_test.h"
@@ -28,8 +30,10 @@
 #define CQ_DEPTH	8
 /* Generous: a debug kernel under TCG moves a few MB/s through rxe. */
 #define CQ_TIMEOUT_S	30
-/* The guest's setup waits for the port; this covers a slow GID update. */
+/* The port is active before the test starts; this covers a slow GID update. */
 #define PORT_TIMEOUT_S	10
+/* One step of the attacher: a registration or both transfers, at most. */
+#define STEP_TIMEOUT_S	(PORT_TIMEOUT_S + 2 * CQ_TIMEOUT_S)
 #define MR_ACCESS	(IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE | \
 			 IBV_ACCESS_REMOTE_READ)
 
@@ -71,14 +75,36 @@ struct rdma {
 	int gid_index;
 };
 
-static bool rdma_device_present(void)
+/*
+ * Why the machine cannot run the test, or NULL: it needs an RDMA device
+ * whose first port is an active RoCE (Ethernet) port, because the queue
+ * pairs are addressed by GID. Probed in the owner, before any fork, so
+ * that a skip is the test's verdict rather than an attacher that vanished.
+ */
+static const char *rdma_unusable(void)
 {
 	int n = 0;
 	struct ibv_device **list = ibv_get_device_list(&n);
+	struct ibv_context *ctx;
+	struct ibv_port_attr port;
+	const char *why = NULL;
 
+	if (!list || n == 0)
+		why = "no RDMA device (the VM sets up soft-RoCE: tests/vm/README.md)";
+	else if (!(ctx = ibv_open_device(list[0])))
+		why = "the first RDMA device cannot be opened";
+	else {
+		if (ibv_query_port(ctx, PORT, &port) != 0)
+			why = "the first RDMA device has no port 1";
+		else if (port.link_layer != IBV_LINK_LAYER_ETHERNET)
+			why = "the first RDMA device is not RoCE";
+		else if (port.state != IBV_PORT_ACTIVE)
+			why = "the first RDMA device's port is not active";
+		ibv_close_device(ctx);
+	}
 	if (list)
 		ibv_free_device_list(list);
-	return list && n > 0;
+	return why;
 }
 
 static void rdma_open(struct rdma *r)
@@ -324,11 +350,25 @@ static void check_range(const unsigned char *buf, size_t from, size_t to,
 				     what, i, buf[i], pattern_byte(i, seed));
 }
 
-/* Next step from the attacher; if it died instead, its status says why. */
+/*
+ * Next step from the attacher, within STEP_TIMEOUT_S; if it died instead,
+ * its status says why, and if it hangs it is killed.
+ */
 static void expect_step(struct channel *ch, pid_t pid, uint64_t step)
 {
+	struct pollfd pfd = { .fd = ch->up[0], .events = POLLIN };
 	uint64_t v;
+	int n;
 
+	while ((n = poll(&pfd, 1, STEP_TIMEOUT_S * 1000)) < 0 && errno == EINTR)
+		;
+	if (n == 0) {
+		kill(pid, SIGKILL);
+		test_wait(pid);
+		test_fail_at(__FILE__, __LINE__,
+			     "no step %llu from the attacher after %d s",
+			     (unsigned long long)step, STEP_TIMEOUT_S);
+	}
 	if (read(ch->up[0], &v, sizeof(v)) != sizeof(v))
 		test_fail_at(__FILE__, __LINE__,
 			     "attacher gone before step %llu (status %d)",
@@ -487,8 +527,10 @@ static void private_case(void)
 
 int main(void)
 {
-	if (!rdma_device_present())
-		test_skip("no RDMA device (the VM sets up soft-RoCE: tests/vm/README.md)");
+	const char *why = rdma_unusable();
+
+	if (why)
+		test_skip("%s", why);
 	if (!user_backend())
 		private_case();
 	shared_case();
