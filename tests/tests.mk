@@ -27,9 +27,37 @@ $(BUILD)/tests/%: tests/%.c $(TEST_COMMON) $(TEST_HDRS) $(XPMEM_SO) $(KIND_SO)
 		-L$(LIBOUT) -lxpmem -lmemkind $(call rpath_to_lib,$(dir $@)) \
 		$(ALL_LDFLAGS) -lm
 
-tests: $(TEST_BINS)
+# C++ tests (the allocators of the C++ headers): tests/<area>/*.cpp, built
+# as C++11, the oldest standard the headers support. Every C++ header is
+# also compiled alone under each later standard.
+CXX         ?= c++
+CXX_STDS    := c++14 c++17 c++20
+CXX_HEADERS := pmem_allocator.h fixed_allocator.h memkind_allocator.h \
+               hbw_allocator.h
+TEST_CXX_SRCS := $(foreach a,$(TEST_AREAS),$(wildcard tests/$(a)/*.cpp))
+TEST_CXX_BINS := $(TEST_CXX_SRCS:tests/%.cpp=$(BUILD)/tests/%)
+TEST_BINS     += $(TEST_CXX_BINS)
+CXX_HDR_STAMP := $(BUILD)/tests/cxx-headers.ok
+CXXFLAGS_TEST = -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude $(CFLAGS) \
+		$(SANFLAGS) -pthread
 
-ALL_TARGETS += $(TEST_BINS)
+$(BUILD)/tests/%: tests/%.cpp $(wildcard include/*.h include/memkind/internal/*.h) $(KIND_SO)
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++11 $(CXXFLAGS_TEST) -o $@ $< -L$(LIBOUT) -lmemkind \
+		$(call rpath_to_lib,$(dir $@)) $(ALL_LDFLAGS)
+
+$(CXX_HDR_STAMP): $(addprefix include/,$(CXX_HEADERS)) \
+		$(wildcard include/memkind/internal/*.h)
+	@mkdir -p $(dir $@)
+	for std in c++11 $(CXX_STDS); do for h in $(CXX_HEADERS); do \
+		echo "#include <$$h>" | $(CXX) -std=$$std -Wall -Wextra \
+			-Werror -Iinclude -x c++ -fsyntax-only - || exit 1; \
+	done; done
+	touch $@
+
+tests: $(TEST_BINS) $(CXX_HDR_STAMP)
+
+ALL_TARGETS += $(TEST_BINS) $(CXX_HDR_STAMP)
 
 # The label tells the unit and sanitizer runs apart in the results.
 ifeq ($(SAN),1)
