@@ -12,7 +12,7 @@
 #                       Debian 12 booted in qemu, DKMS on every kernel series
 #                       (tests/install/)
 
-TEST_AREAS  := kind xpmem kernel
+TEST_AREAS  := kind xpmem kernel tier
 TEST_SRCS   := $(foreach a,$(TEST_AREAS),$(wildcard tests/$(a)/*.c))
 TEST_BINS   := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 # Scripts run like the programs; they find what they need in $(BUILD).
@@ -25,7 +25,21 @@ $(BUILD)/tests/%: tests/%.c $(TEST_COMMON) $(TEST_HDRS) $(XPMEM_SO) $(KIND_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/common -o $@ $< $(TEST_COMMON) \
 		-L$(LIBOUT) -lxpmem -lmemkind $(call rpath_to_lib,$(dir $@)) \
-		$(ALL_LDFLAGS) -lm
+		$(ALL_LDFLAGS) -lm $(TEST_EXTRA_LIBS)
+
+# The tier tests read pages' nodes (move_pages) through libnuma.
+$(BUILD)/tests/tier/%: TEST_EXTRA_LIBS := -lnuma
+
+# tier/placement again, against Debian's memkind 1.14 (the reference; our
+# header declares the same API). Its run path, searched before
+# LD_LIBRARY_PATH (DT_RPATH), keeps it on Debian's library in the VM too.
+TIER_MEMKIND := $(if $(MEMKIND_SO0),$(BUILD)/tests/tier/placement_memkind)
+$(TIER_MEMKIND): tests/tier/placement.c $(TEST_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/common -o $@ $< $(MEMKIND_SO0) -lnuma \
+		-Wl,--disable-new-dtags,-rpath,$(dir $(MEMKIND_SO0)) \
+		$(ALL_LDFLAGS)
+TEST_BINS += $(TIER_MEMKIND)
 
 # C++ tests (the allocators of the C++ headers): tests/<area>/*.cpp, built
 # as C++11, the oldest standard the headers support. Every C++ header is
