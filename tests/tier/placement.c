@@ -122,6 +122,10 @@ static void print_nodes(char *buf, size_t len, unsigned mask)
 			n += snprintf(buf + n, len - n, "%s%d", n ? "," : "", i);
 }
 
+/* One line of every kind's nodes, the end of the output the VM log keeps. */
+static char summary[4096];
+static size_t summary_len;
+
 /* One kind: 0 when it behaves as the row says. */
 static int check_row(const struct row *r)
 {
@@ -142,6 +146,10 @@ static int check_row(const struct row *r)
 	}
 	print_nodes(got, sizeof(got), nodes);
 	print_nodes(want, sizeof(want), r->nodes);
+	summary_len += snprintf(summary + summary_len,
+				sizeof(summary) - summary_len, " %s=%s",
+				r->name + strlen("MEMKIND_"),
+				avail ? "unavailable" : got);
 	printf("%-42s avail %4d nodes %-6s  want %4d %-6s %s\n", r->name, avail,
 	       got, r->avail, want,
 	       avail == r->avail && nodes == r->nodes ? "ok" : "MISMATCH");
@@ -208,5 +216,6 @@ int main(int argc, char **argv)
 	print_library();
 	for (i = 0; i < n; i++)
 		bad += check_row(&rows[i]);
+	printf("pages:%s\n", summary);
 	return bad ? 1 : 0;
 }

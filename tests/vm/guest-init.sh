@@ -126,7 +126,7 @@ if load_modules; then
 fi
 
 stage "tests"
-for bin in /xpmem/tests/xpmem/* /xpmem/tests/kernel/*; do
+for bin in /xpmem/tests/xpmem/* /xpmem/tests/kernel/* /xpmem/tests/tier/*; do
 	[ -f "$bin" ] && [ -x "$bin" ] && run_test "" "$bin"
 done
 

@@ -60,7 +60,7 @@ if [ -d "$build/lib" ]; then
 		[ -L "$f" ] || elves="$elves $f"
 	done
 fi
-for area in xpmem kernel; do
+for area in xpmem kernel tier; do
 	for f in "$build/tests/$area"/*; do
 		[ -f "$f" ] && [ -x "$f" ] || continue
 		copy_elf "$f" "$root/xpmem/tests/$area/$(basename "$f")"
