@@ -35,10 +35,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 pkgs="build-essential pkg-config libjemalloc-dev libmemkind-dev
-      util-linux procps attr valgrind"
+      libnuma-dev libhwloc-dev util-linux procps attr valgrind"
 if [ $want_vm -eq 1 ]; then
 	pkgs="$pkgs qemu-system-x86 busybox-static cpio libelf-dev sparse
 	      linux-source-6.1 kmod debootstrap xz-utils zstd"
+	# tests/tier/omp_alloc: LLVM's OpenMP runtime as a libmemkind client.
+	pkgs="$pkgs clang-14 libomp-14-dev"
 fi
 # The install test (part of the VM checks) builds the packages first.
 if [ $want_pkg -eq 1 ] || [ $want_vm -eq 1 ]; then
