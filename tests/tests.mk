@@ -41,6 +41,22 @@ $(TIER_MEMKIND): tests/tier/placement.c $(TEST_HDRS)
 		$(ALL_LDFLAGS)
 TEST_BINS += $(TIER_MEMKIND)
 
+# tier/omp_alloc: LLVM's OpenMP runtime as a client (clang-14 and
+# libomp-14-dev, installed by install-deps.sh --vm); left out without them.
+OMP_CC  := $(shell command -v clang-14)
+OMP_LIB := $(wildcard /usr/lib/llvm-14/lib/libomp.so.5)
+OMP_TEST := $(BUILD)/tests/tier/omp_alloc
+ifneq ($(and $(OMP_CC),$(OMP_LIB)),)
+$(OMP_TEST): tests/tier/omp_alloc.c $(TEST_HDRS) $(KIND_SO)
+	@mkdir -p $(dir $@)
+	$(OMP_CC) -fopenmp $(filter-out -std=c11,$(ALL_CFLAGS)) -std=c11 \
+		-Itests/common -o $@ $< -L$(LIBOUT) -lmemkind -lnuma \
+		$(call rpath_to_lib,$(dir $@)) \
+		-Wl,-rpath,$(dir $(OMP_LIB)) $(ALL_LDFLAGS)
+else
+TEST_BINS := $(filter-out $(OMP_TEST),$(TEST_BINS))
+endif
+
 # C++ tests (the allocators of the C++ headers): tests/<area>/*.cpp, built
 # as C++11, the oldest standard the headers support. Every C++ header is
 # also compiled alone under each later standard.
