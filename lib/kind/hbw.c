@@ -73,13 +73,19 @@ KIND_API int hbw_posix_memalign_psize(void **memptr, size_t alignment,
 				      size_t size, hbw_pagesize_t pagesize)
 {
 	memkind_t kind;
+	int ret;
 
 	if (!memptr)
 		return EINVAL;
 	kind = hbw_kind(pagesize);
 	if (!kind)
 		return EINVAL;
-	return memkind_posix_memalign(kind, memptr, alignment, size);
+	ret = memkind_posix_memalign(kind, memptr, alignment, size);
+	/* No huge pages to be had: memkind says so in errno too. */
+	if (ret && pagesize == HBW_PAGESIZE_2MB &&
+	    memkind_check_available(kind) == MEMKIND_ERROR_HUGETLB)
+		errno = EINVAL;
+	return ret;
 }
 
 KIND_API int hbw_posix_memalign(void **memptr, size_t alignment, size_t size)

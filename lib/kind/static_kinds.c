@@ -220,19 +220,21 @@ static long long huge_overcommit(void)
 	return v;
 }
 
-/* 0 when this machine can serve the kind now, else MEMKIND_ERROR_*. */
+/*
+ * 0 when this machine can serve the kind now, else MEMKIND_ERROR_*. The
+ * files read on the way leave errno as it was.
+ */
 int numa_kind_available(struct memkind *kind)
 {
 	struct kind_numa *n = kind->numa;
+	int err, saved = errno;
 	node_mask_t mask;
-	int err;
 
 	err = nodes_select(n->nodes, nodes_current_cpu_node(), &mask);
-	if (err)
-		return err;
-	if (n->hugetlb && huge_pages(mask) + huge_overcommit() <= 0)
-		return MEMKIND_ERROR_HUGETLB;
-	return 0;
+	if (!err && n->hugetlb && huge_pages(mask) + huge_overcommit() <= 0)
+		err = MEMKIND_ERROR_HUGETLB;
+	errno = saved;
+	return err;
 }
 
 /* The registry slot first: the arena's flags name the kind's generation. */
