@@ -42,11 +42,12 @@ $(TIER_MEMKIND): tests/tier/placement.c $(TEST_HDRS)
 TEST_BINS += $(TIER_MEMKIND)
 
 # tier/omp_alloc: LLVM's OpenMP runtime as a client (clang-14 and
-# libomp-14-dev, installed by install-deps.sh --vm); left out without them.
+# libomp-14-dev, installed by install-deps.sh --vm); left out without them,
+# and in sanitizer builds (clang's ASan runtime is not gcc's).
 OMP_CC  := $(shell command -v clang-14)
 OMP_LIB := $(wildcard /usr/lib/llvm-14/lib/libomp.so.5)
 OMP_TEST := $(BUILD)/tests/tier/omp_alloc
-ifneq ($(and $(OMP_CC),$(OMP_LIB)),)
+ifneq ($(and $(OMP_CC),$(OMP_LIB),$(if $(filter 1,$(SAN)),,plain)),)
 $(OMP_TEST): tests/tier/omp_alloc.c $(TEST_HDRS) $(KIND_SO)
 	@mkdir -p $(dir $@)
 	$(OMP_CC) -fopenmp $(filter-out -std=c11,$(ALL_CFLAGS)) -std=c11 \
