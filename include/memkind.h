@@ -122,6 +122,8 @@ void memkind_config_set_memory_usage_policy(struct memkind_config *cfg,
  * of a device dax in system-ram mode (kmem) or MEMKIND_DAX_KMEM_NODES.
  * memkind_check_available() tells whether this machine has them.
  */
+#include <memkind_deprecated.h>
+
 extern memkind_t MEMKIND_DEFAULT;
 extern memkind_t MEMKIND_REGULAR;
 extern memkind_t MEMKIND_HUGETLB;

@@ -39,8 +39,8 @@ void *memtier_realloc(struct memtier_memory *memory, void *ptr, size_t size);
 void *memtier_kind_realloc(memkind_t kind, void *ptr, size_t size);
 int memtier_posix_memalign(struct memtier_memory *memory, void **memptr,
 			   size_t alignment, size_t size);
-int memtier_kind_posix_memalign(memkind_t kind, void **memptr,
-				size_t alignment, size_t size);
+int memtier_kind_posix_memalign(memkind_t kind, void **memptr, size_t alignment,
+				size_t size);
 size_t memtier_usable_size(void *ptr);
 void memtier_kind_free(memkind_t kind, void *ptr);
 

@@ -2,7 +2,8 @@
 # Honours PREFIX and DESTDIR. Each part lists what it installs here.
 
 # memkind's public headers, C and C++ (memkind/internal/ below).
-KIND_HEADERS := include/memkind.h include/hbwmalloc.h \
+KIND_HEADERS := include/memkind.h include/memkind_deprecated.h \
+                include/hbwmalloc.h \
                 include/memkind_memtier.h include/pmem_allocator.h \
                 include/memkind_allocator.h include/hbw_allocator.h \
                 include/fixed_allocator.h

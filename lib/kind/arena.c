@@ -239,7 +239,8 @@ static void arena_set_direct(struct memkind *kind)
 {
 	kind->direct.gen = kind->gen;
 	kind->direct.tc = TC_NONE;
-	kind->direct.alloc_flags = arena_flag(kind->arena) | MALLOCX_TCACHE_NONE;
+	kind->direct.alloc_flags =
+	    arena_flag(kind->arena) | MALLOCX_TCACHE_NONE;
 	kind->direct.free_flags = MALLOCX_TCACHE_NONE;
 }
 

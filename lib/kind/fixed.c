@@ -93,9 +93,9 @@ static bool fixed_hook_split(extent_hooks_t *hooks, void *addr, size_t size,
 }
 
 /* Only range with range: metadata blocks stay apart. */
-static bool fixed_hook_merge(extent_hooks_t *hooks, void *addr_a,
-			     size_t size_a, void *addr_b, size_t size_b,
-			     bool committed, unsigned arena_ind)
+static bool fixed_hook_merge(extent_hooks_t *hooks, void *addr_a, size_t size_a,
+			     void *addr_b, size_t size_b, bool committed,
+			     unsigned arena_ind)
 {
 	struct memkind *kind = hooks_kind(hooks);
 

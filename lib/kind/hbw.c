@@ -4,13 +4,16 @@
  * policy picks the kind; it can be set once, before the first
  * allocation, as in memkind. With the default policy (PREFERRED) and no
  * high bandwidth memory on the machine, allocations come from the
- * default kind.
+ * default kind. 1 GiB pages come from memkind's deprecated GBTLB kinds.
  */
 #include "internal.h"
 
 #include <hbwmalloc.h>
 
 #include <errno.h>
+#include <stdint.h>
+
+#define GIB ((size_t)1 << 30)
 
 static _Atomic int hbw_policy = HBW_POLICY_PREFERRED;
 static atomic_bool policy_fixed; /* set, or an allocation was made */
@@ -35,6 +38,18 @@ KIND_API int hbw_check_available(void)
 	return memkind_check_available(MEMKIND_HBW) ? ENODEV : 0;
 }
 
+/* 1 GiB pages: memkind's deprecated kinds, bind or preferred only. */
+static memkind_t hbw_gb_kind(hbw_policy_t policy)
+{
+	if (policy == HBW_POLICY_BIND)
+		return MEMKIND_HBW_GBTLB;
+	if (policy == HBW_POLICY_PREFERRED)
+		return memkind_check_available(MEMKIND_HBW)
+			   ? MEMKIND_GBTLB
+			   : MEMKIND_HBW_PREFERRED_GBTLB;
+	return NULL;
+}
+
 /* The kind for the policy and page size; NULL when they do not combine. */
 static memkind_t hbw_kind(hbw_pagesize_t psize)
 {
@@ -42,8 +57,10 @@ static memkind_t hbw_kind(hbw_pagesize_t psize)
 	bool huge = psize == HBW_PAGESIZE_2MB;
 
 	atomic_store(&policy_fixed, true);
+	if (psize == HBW_PAGESIZE_1GB || psize == HBW_PAGESIZE_1GB_STRICT)
+		return hbw_gb_kind(policy);
 	if (psize != HBW_PAGESIZE_4KB && !huge)
-		return NULL; /* 1 GiB pages: no such kinds here */
+		return NULL;
 	switch (policy) {
 	case HBW_POLICY_BIND:
 		return huge ? MEMKIND_HBW_HUGETLB : MEMKIND_HBW;
@@ -77,6 +94,16 @@ KIND_API int hbw_posix_memalign_psize(void **memptr, size_t alignment,
 
 	if (!memptr)
 		return EINVAL;
+	/* Strict 1 GiB pages: whole pages, aligned to them. */
+	if (pagesize == HBW_PAGESIZE_1GB_STRICT &&
+	    ((size & (GIB - 1)) || (alignment & (GIB - 1))))
+		return EINVAL;
+	/* Otherwise 1 GiB pages hold the size rounded up to them. */
+	if (pagesize == HBW_PAGESIZE_1GB) {
+		if (size > SIZE_MAX - GIB)
+			return ENOMEM;
+		size = (size + GIB - 1) & ~(GIB - 1);
+	}
 	kind = hbw_kind(pagesize);
 	if (!kind)
 		return EINVAL;

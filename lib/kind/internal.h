@@ -125,7 +125,7 @@ enum place_policy {
 struct kind_numa {
 	enum node_class nodes;
 	enum place_policy policy;
-	bool hugetlb;
+	unsigned char page_shift; /* 0: base pages; 21, 30: huge pages */
 	atomic_int ready; /* 0: not set up, 1: arena made, -1: failed */
 	int err;	  /* set up failure (MEMKIND_ERROR_*) */
 };

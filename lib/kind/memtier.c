@@ -109,8 +109,7 @@ static memkind_t pick_tier(const struct memtier_memory *m)
 	for (i = 1; i < m->ntiers; i++) {
 		a = (unsigned __int128)atomic_load(&m->kind[i]->tier_bytes) *
 		    m->ratio[best];
-		b = (unsigned __int128)atomic_load(
-			&m->kind[best]->tier_bytes) *
+		b = (unsigned __int128)atomic_load(&m->kind[best]->tier_bytes) *
 		    m->ratio[i];
 		if (a < b)
 			best = i;
@@ -223,8 +222,8 @@ KIND_API int memtier_posix_memalign(struct memtier_memory *memory,
 {
 	if (!memory)
 		return EINVAL;
-	return memtier_kind_posix_memalign(pick_tier(memory), memptr,
-					   alignment, size);
+	return memtier_kind_posix_memalign(pick_tier(memory), memptr, alignment,
+					   size);
 }
 
 KIND_API size_t memtier_usable_size(void *ptr)
@@ -238,8 +237,8 @@ KIND_API size_t memtier_kind_allocated_size(memkind_t kind)
 }
 
 /* The only settings memkind has are the dynamic threshold policy's. */
-KIND_API int memtier_ctl_set(struct memtier_builder *builder,
-			     const char *name, const void *val)
+KIND_API int memtier_ctl_set(struct memtier_builder *builder, const char *name,
+			     const void *val)
 {
 	errno = EINVAL;
 	return -1;

@@ -32,7 +32,7 @@
 #define HBW_THRESHOLD_DEFAULT (200 * 1024) /* MiB/s, as memkind */
 
 struct topo {
-	int nnodes;	   /* highest node + 1, at most NODES_MAX */
+	int nnodes; /* highest node + 1, at most NODES_MAX */
 	node_mask_t present;
 	node_mask_t cpu_nodes;
 	long long size[NODES_MAX];
@@ -74,8 +74,8 @@ static bool node_has_cpus(int node)
 
 	if (!cpus)
 		return false;
-	has = numa_node_to_cpus(node, cpus) == 0 &&
-	      numa_bitmask_weight(cpus) > 0;
+	has =
+	    numa_node_to_cpus(node, cpus) == 0 && numa_bitmask_weight(cpus) > 0;
 	numa_bitmask_free(cpus);
 	return has;
 }
@@ -127,8 +127,8 @@ static void read_hmat(void)
 		hwloc_topology_destroy(t);
 		return;
 	}
-	while ((init = hwloc_get_next_obj_by_type(t, HWLOC_OBJ_NUMANODE,
-						  init))) {
+	while (
+	    (init = hwloc_get_next_obj_by_type(t, HWLOC_OBJ_NUMANODE, init))) {
 		i = init->os_index;
 		if (i >= (unsigned)topo.nnodes ||
 		    !(topo.cpu_nodes & NODE_BIT(i)))
@@ -141,8 +141,8 @@ static void read_hmat(void)
 				continue;
 			topo.bw[i][j] = memattr(t, HWLOC_MEMATTR_ID_BANDWIDTH,
 						target, init);
-			topo.lat[i][j] = memattr(t, HWLOC_MEMATTR_ID_LATENCY,
-						 target, init);
+			topo.lat[i][j] =
+			    memattr(t, HWLOC_MEMATTR_ID_LATENCY, target, init);
 		}
 	}
 	hwloc_topology_destroy(t);
@@ -298,8 +298,8 @@ static node_mask_t largest(const struct topo *t, node_mask_t mask)
 
 /* Of mask, the nodes with the best HMAT value seen from cpu (highest
  * when want_max, else lowest); 0 when a node has no value. */
-static node_mask_t best_attr(const uint64_t *val, node_mask_t mask,
-			     int nnodes, bool want_max)
+static node_mask_t best_attr(const uint64_t *val, node_mask_t mask, int nnodes,
+			     bool want_max)
 {
 	node_mask_t best = 0;
 	uint64_t b = 0;
@@ -362,8 +362,7 @@ int nodes_select(enum node_class cls, int cpu, node_mask_t *out)
 			      false);
 		break;
 	case NODES_BANDWIDTH_LOCAL:
-		m = best_attr(t->bw[cpu], local_nodes(t, cpu), t->nnodes,
-			      true);
+		m = best_attr(t->bw[cpu], local_nodes(t, cpu), t->nnodes, true);
 		break;
 	}
 	if (err)

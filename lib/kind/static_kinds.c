@@ -29,7 +29,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define HUGE_2M ((size_t)2 << 20)
+#define HUGE_2M_SHIFT 21
+#define HUGE_1G_SHIFT 30
 /* Free memory a bind kind leaves on its nodes: the kernel's own reserve
  * (its watermarks) must stay untouched, or it turns to the OOM killer. */
 #define BIND_RESERVE_MIN ((long long)8 << 20)
@@ -37,13 +38,16 @@
 
 static pthread_mutex_t prepare_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Private memory of len bytes aligned to align, huge pages if asked. */
-static void *map_aligned(size_t len, size_t align, bool huge)
+/* Private memory of len bytes aligned to align, of 2^page_shift byte
+ * huge pages if page_shift is not 0. */
+static void *map_aligned(size_t len, size_t align, unsigned page_shift)
 {
-	int flags = MAP_PRIVATE | MAP_ANONYMOUS | (huge ? MAP_HUGETLB : 0);
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
 	size_t total = len + align;
 	char *raw, *p;
 
+	if (page_shift)
+		flags |= MAP_HUGETLB | (int)(page_shift << MAP_HUGE_SHIFT);
 	raw = mmap(NULL, total, PROT_READ | PROT_WRITE, flags, -1, 0);
 	if (raw == MAP_FAILED)
 		return NULL;
@@ -92,11 +96,11 @@ static int place(struct kind_numa *n, void *p, size_t len)
 	if (nodes_select(n->nodes, nodes_current_cpu_node(), &mask))
 		return -1;
 	/* Huge pages are reserved by mmap itself, which fails when short. */
-	if (n->policy == PLACE_BIND && !n->hugetlb &&
+	if (n->policy == PLACE_BIND && !n->page_shift &&
 	    !bind_has_room(mask, len))
 		return -1;
 	/* Interleaving is by pages: huge pages would defeat it. */
-	if (n->policy == PLACE_INTERLEAVE && !n->hugetlb)
+	if (n->policy == PLACE_INTERLEAVE && !n->page_shift)
 		madvise(p, len, MADV_NOHUGEPAGE);
 	m = policy_mask(n->policy, mask);
 	if (mbind(p, len, mpol_mode(n->policy), (unsigned long *)&m,
@@ -105,13 +109,15 @@ static int place(struct kind_numa *n, void *p, size_t len)
 	return 0;
 }
 
-static void *numa_hook_alloc(extent_hooks_t *hooks, void *new_addr,
-			     size_t size, size_t alignment, bool *zero,
-			     bool *commit, unsigned arena_ind)
+static void *numa_hook_alloc(extent_hooks_t *hooks, void *new_addr, size_t size,
+			     size_t alignment, bool *zero, bool *commit,
+			     unsigned arena_ind)
 {
 	struct memkind *kind = hooks_kind(hooks);
-	bool huge = kind->numa->hugetlb;
-	size_t unit = huge ? HUGE_2M : KIND_GRANULE;
+	unsigned shift = kind->numa->page_shift;
+	bool huge = shift != 0;
+	size_t unit = huge && shift > KIND_GRANULE_SHIFT ? (size_t)1 << shift
+							 : KIND_GRANULE;
 	size_t len = (size + unit - 1) & ~(unit - 1);
 	void *p;
 
@@ -124,7 +130,7 @@ static void *numa_hook_alloc(extent_hooks_t *hooks, void *new_addr,
 			*zero = true;
 		return p;
 	}
-	p = map_aligned(len, alignment > unit ? alignment : unit, huge);
+	p = map_aligned(len, alignment > unit ? alignment : unit, shift);
 	if (!p)
 		return NULL;
 	if (place(kind->numa, p, len)) {
@@ -165,9 +171,9 @@ static bool numa_hook_split(extent_hooks_t *hooks, void *addr, size_t size,
 	return false;
 }
 
-static bool numa_hook_merge(extent_hooks_t *hooks, void *addr_a,
-			    size_t size_a, void *addr_b, size_t size_b,
-			    bool committed, unsigned arena_ind)
+static bool numa_hook_merge(extent_hooks_t *hooks, void *addr_a, size_t size_a,
+			    void *addr_b, size_t size_b, bool committed,
+			    unsigned arena_ind)
 {
 	return false;
 }
@@ -181,8 +187,9 @@ static const extent_hooks_t numa_hooks = {
     .merge = numa_hook_merge,
 };
 
-/* 2 MiB pages the kind's nodes have reserved (hugetlbfs pool). */
-static long long huge_pages(node_mask_t mask)
+/* Huge pages of 2^shift bytes the kind's nodes have reserved (the
+ * hugetlbfs pool). */
+static long long huge_pages(node_mask_t mask, unsigned shift)
 {
 	char path[128];
 	long long sum = 0, v;
@@ -194,8 +201,8 @@ static long long huge_pages(node_mask_t mask)
 			continue;
 		snprintf(path, sizeof(path),
 			 "/sys/devices/system/node/node%d/hugepages/"
-			 "hugepages-2048kB/nr_hugepages",
-			 n);
+			 "hugepages-%lukB/nr_hugepages",
+			 n, ((size_t)1 << shift) >> 10);
 		f = fopen(path, "re");
 		if (!f)
 			continue;
@@ -207,11 +214,17 @@ static long long huge_pages(node_mask_t mask)
 }
 
 /* Pages the pool may grow by on demand (nr_overcommit_hugepages). */
-static long long huge_overcommit(void)
+static long long huge_overcommit(unsigned shift)
 {
-	FILE *f = fopen("/proc/sys/vm/nr_overcommit_hugepages", "re");
+	char path[128];
 	long long v = 0;
+	FILE *f;
 
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/mm/hugepages/hugepages-%lukB/"
+		 "nr_overcommit_hugepages",
+		 ((size_t)1 << shift) >> 10);
+	f = fopen(path, "re");
 	if (!f)
 		return 0;
 	if (fscanf(f, "%lld", &v) != 1)
@@ -231,7 +244,15 @@ int numa_kind_available(struct memkind *kind)
 	node_mask_t mask;
 
 	err = nodes_select(n->nodes, nodes_current_cpu_node(), &mask);
-	if (!err && n->hugetlb && huge_pages(mask) + huge_overcommit() <= 0)
+	/* As memkind: the 1 GiB kinds ask for their pages first. */
+	if (n->page_shift == HUGE_1G_SHIFT &&
+	    huge_pages(err ? ~(node_mask_t)0 : mask, n->page_shift) +
+		    huge_overcommit(n->page_shift) <=
+		0)
+		err = MEMKIND_ERROR_HUGETLB;
+	if (!err && n->page_shift &&
+	    huge_pages(mask, n->page_shift) + huge_overcommit(n->page_shift) <=
+		0)
 		err = MEMKIND_ERROR_HUGETLB;
 	errno = saved;
 	return err;
@@ -281,7 +302,8 @@ int numa_kind_prepare(struct memkind *kind)
 /*
  * Bytes the kind can hold: its nodes' memory, or their huge page pool.
  * As memkind: preferred kinds may use any node and report no capacity
- * (-1), and of the huge page kinds only MEMKIND_HUGETLB reports one.
+ * (-1); of the 2 MiB page kinds only MEMKIND_HUGETLB reports one, and
+ * the 1 GiB ones report their nodes' memory (MEMKIND_GBTLB its pool).
  */
 ssize_t numa_kind_capacity(struct memkind *kind)
 {
@@ -291,10 +313,13 @@ ssize_t numa_kind_capacity(struct memkind *kind)
 	if (n->policy == PLACE_PREFERRED ||
 	    nodes_select(n->nodes, nodes_current_cpu_node(), &mask))
 		return -1;
-	if (n->hugetlb && n->nodes != NODES_ALL)
+	if (n->page_shift == HUGE_1G_SHIFT && n->nodes != NODES_ALL)
+		return (ssize_t)nodes_capacity(mask);
+	if (n->page_shift && n->nodes != NODES_ALL)
 		return -1;
-	if (n->hugetlb)
-		return (ssize_t)(huge_pages(mask) * (long long)HUGE_2M);
+	if (n->page_shift)
+		return (ssize_t)(huge_pages(mask, n->page_shift)
+				 << n->page_shift);
 	return (ssize_t)nodes_capacity(mask);
 }
 
@@ -359,9 +384,9 @@ const struct memkind_ops numa_kind_ops = {
 };
 
 /* clang-format off */
-#define STATIC_KIND(var, kname, cls, pol, huge)				\
+#define STATIC_KIND(var, kname, cls, pol, shift)			\
 	static struct kind_numa var##_numa = {				\
-		.nodes = cls, .policy = pol, .hugetlb = huge,		\
+		.nodes = cls, .policy = pol, .page_shift = shift,	\
 	};								\
 	static struct memkind var##_kind = {				\
 		.ops = &numa_kind_ops,					\
@@ -374,51 +399,102 @@ const struct memkind_ops numa_kind_ops = {
 	KIND_API memkind_t var = &var##_kind
 /* clang-format on */
 
-STATIC_KIND(MEMKIND_REGULAR, "memkind_regular", NODES_CPU, PLACE_BIND, false);
-STATIC_KIND(MEMKIND_HUGETLB, "memkind_hugetlb", NODES_ALL, PLACE_BIND, true);
+STATIC_KIND(MEMKIND_REGULAR, "memkind_regular", NODES_CPU, PLACE_BIND, 0);
+STATIC_KIND(MEMKIND_HUGETLB, "memkind_hugetlb", NODES_ALL, PLACE_BIND,
+	    HUGE_2M_SHIFT);
 STATIC_KIND(MEMKIND_INTERLEAVE, "memkind_interleave", NODES_ALL,
-	    PLACE_INTERLEAVE, false);
-STATIC_KIND(MEMKIND_HBW, "memkind_hbw", NODES_HBW, PLACE_BIND, false);
-STATIC_KIND(MEMKIND_HBW_ALL, "memkind_hbw_all", NODES_HBW_ALL, PLACE_BIND,
-	    false);
+	    PLACE_INTERLEAVE, 0);
+STATIC_KIND(MEMKIND_HBW, "memkind_hbw", NODES_HBW, PLACE_BIND, 0);
+STATIC_KIND(MEMKIND_HBW_ALL, "memkind_hbw_all", NODES_HBW_ALL, PLACE_BIND, 0);
 STATIC_KIND(MEMKIND_HBW_PREFERRED, "memkind_hbw_preferred", NODES_HBW,
-	    PLACE_PREFERRED, false);
+	    PLACE_PREFERRED, 0);
 STATIC_KIND(MEMKIND_HBW_HUGETLB, "memkind_hbw_hugetlb", NODES_HBW, PLACE_BIND,
-	    true);
+	    HUGE_2M_SHIFT);
 STATIC_KIND(MEMKIND_HBW_ALL_HUGETLB, "memkind_hbw_all_hugetlb", NODES_HBW_ALL,
-	    PLACE_BIND, true);
+	    PLACE_BIND, HUGE_2M_SHIFT);
 STATIC_KIND(MEMKIND_HBW_PREFERRED_HUGETLB, "memkind_hbw_preferred_hugetlb",
-	    NODES_HBW, PLACE_PREFERRED, true);
+	    NODES_HBW, PLACE_PREFERRED, HUGE_2M_SHIFT);
 STATIC_KIND(MEMKIND_HBW_INTERLEAVE, "memkind_hbw_interleave", NODES_HBW_ALL,
-	    PLACE_INTERLEAVE, false);
-STATIC_KIND(MEMKIND_DAX_KMEM, "memkind_dax_kmem", NODES_DAX, PLACE_BIND,
-	    false);
+	    PLACE_INTERLEAVE, 0);
+STATIC_KIND(MEMKIND_DAX_KMEM, "memkind_dax_kmem", NODES_DAX, PLACE_BIND, 0);
 STATIC_KIND(MEMKIND_DAX_KMEM_ALL, "memkind_dax_kmem_all", NODES_DAX_ALL,
-	    PLACE_BIND, false);
-STATIC_KIND(MEMKIND_DAX_KMEM_PREFERRED, "memkind_dax_kmem_preferred",
-	    NODES_DAX, PLACE_PREFERRED, false);
+	    PLACE_BIND, 0);
+STATIC_KIND(MEMKIND_DAX_KMEM_PREFERRED, "memkind_dax_kmem_preferred", NODES_DAX,
+	    PLACE_PREFERRED, 0);
 STATIC_KIND(MEMKIND_DAX_KMEM_INTERLEAVE, "memkind_dax_kmem_interleave",
-	    NODES_DAX_ALL, PLACE_INTERLEAVE, false);
+	    NODES_DAX_ALL, PLACE_INTERLEAVE, 0);
 STATIC_KIND(MEMKIND_HIGHEST_CAPACITY, "memkind_highest_capacity",
-	    NODES_CAPACITY, PLACE_BIND, false);
+	    NODES_CAPACITY, PLACE_BIND, 0);
 STATIC_KIND(MEMKIND_HIGHEST_CAPACITY_PREFERRED,
 	    "memkind_highest_capacity_preferred", NODES_CAPACITY,
-	    PLACE_PREFERRED, false);
+	    PLACE_PREFERRED, 0);
 STATIC_KIND(MEMKIND_HIGHEST_CAPACITY_LOCAL, "memkind_highest_capacity_local",
-	    NODES_CAPACITY_LOCAL, PLACE_BIND, false);
+	    NODES_CAPACITY_LOCAL, PLACE_BIND, 0);
 STATIC_KIND(MEMKIND_HIGHEST_CAPACITY_LOCAL_PREFERRED,
 	    "memkind_highest_capacity_local_preferred", NODES_CAPACITY_LOCAL,
-	    PLACE_PREFERRED, false);
+	    PLACE_PREFERRED, 0);
 STATIC_KIND(MEMKIND_LOWEST_LATENCY_LOCAL, "memkind_lowest_latency_local",
-	    NODES_LATENCY_LOCAL, PLACE_BIND, false);
+	    NODES_LATENCY_LOCAL, PLACE_BIND, 0);
 STATIC_KIND(MEMKIND_LOWEST_LATENCY_LOCAL_PREFERRED,
 	    "memkind_lowest_latency_local_preferred", NODES_LATENCY_LOCAL,
-	    PLACE_PREFERRED, false);
+	    PLACE_PREFERRED, 0);
 STATIC_KIND(MEMKIND_HIGHEST_BANDWIDTH_LOCAL, "memkind_highest_bandwidth_local",
-	    NODES_BANDWIDTH_LOCAL, PLACE_BIND, false);
+	    NODES_BANDWIDTH_LOCAL, PLACE_BIND, 0);
 STATIC_KIND(MEMKIND_HIGHEST_BANDWIDTH_LOCAL_PREFERRED,
 	    "memkind_highest_bandwidth_local_preferred", NODES_BANDWIDTH_LOCAL,
-	    PLACE_PREFERRED, false);
+	    PLACE_PREFERRED, 0);
+
+/* memkind's deprecated kinds of 1 GiB pages (memkind_deprecated.h). */
+STATIC_KIND(MEMKIND_GBTLB, "memkind_gbtlb", NODES_ALL, PLACE_BIND,
+	    HUGE_1G_SHIFT);
+STATIC_KIND(MEMKIND_HBW_GBTLB, "memkind_hbw_gbtlb", NODES_HBW, PLACE_BIND,
+	    HUGE_1G_SHIFT);
+STATIC_KIND(MEMKIND_HBW_PREFERRED_GBTLB, "memkind_hbw_preferred_gbtlb",
+	    NODES_HBW, PLACE_PREFERRED, HUGE_1G_SHIFT);
+
+/* memkind_get_kind_by_partition(): memkind's partition numbers. */
+static memkind_t *const partitions[] = {
+    [MEMKIND_PARTITION_DEFAULT] = &MEMKIND_DEFAULT,
+    [MEMKIND_PARTITION_HBW] = &MEMKIND_HBW,
+    [MEMKIND_PARTITION_HBW_HUGETLB] = &MEMKIND_HBW_HUGETLB,
+    [MEMKIND_PARTITION_HBW_PREFERRED] = &MEMKIND_HBW_PREFERRED,
+    [MEMKIND_PARTITION_HBW_PREFERRED_HUGETLB] = &MEMKIND_HBW_PREFERRED_HUGETLB,
+    [MEMKIND_PARTITION_HUGETLB] = &MEMKIND_HUGETLB,
+    [MEMKIND_PARTITION_HBW_GBTLB] = &MEMKIND_HBW_GBTLB,
+    [MEMKIND_PARTITION_HBW_PREFERRED_GBTLB] = &MEMKIND_HBW_PREFERRED_GBTLB,
+    [MEMKIND_PARTITION_GBTLB] = &MEMKIND_GBTLB,
+    [MEMKIND_PARTITION_HBW_INTERLEAVE] = &MEMKIND_HBW_INTERLEAVE,
+    [MEMKIND_PARTITION_INTERLEAVE] = &MEMKIND_INTERLEAVE,
+    [MEMKIND_PARTITION_REGULAR] = &MEMKIND_REGULAR,
+    [MEMKIND_PARTITION_HBW_ALL] = &MEMKIND_HBW_ALL,
+    [MEMKIND_PARTITION_HBW_ALL_HUGETLB] = &MEMKIND_HBW_ALL_HUGETLB,
+    [MEMKIND_PARTITION_DAX_KMEM] = &MEMKIND_DAX_KMEM,
+    [MEMKIND_PARTITION_DAX_KMEM_ALL] = &MEMKIND_DAX_KMEM_ALL,
+    [MEMKIND_PARTITION_DAX_KMEM_PREFERRED] = &MEMKIND_DAX_KMEM_PREFERRED,
+    [MEMKIND_PARTITION_DAX_KMEM_INTERLEAVE] = &MEMKIND_DAX_KMEM_INTERLEAVE,
+    [MEMKIND_PARTITION_HIGHEST_CAPACITY] = &MEMKIND_HIGHEST_CAPACITY,
+    [MEMKIND_PARTITION_HIGHEST_CAPACITY_PREFERRED] =
+	&MEMKIND_HIGHEST_CAPACITY_PREFERRED,
+    [MEMKIND_PARTITION_HIGHEST_CAPACITY_LOCAL] =
+	&MEMKIND_HIGHEST_CAPACITY_LOCAL,
+    [MEMKIND_PARTITION_HIGHEST_CAPACITY_LOCAL_PREFERRED] =
+	&MEMKIND_HIGHEST_CAPACITY_LOCAL_PREFERRED,
+    [MEMKIND_PARTITION_LOWEST_LATENCY_LOCAL] = &MEMKIND_LOWEST_LATENCY_LOCAL,
+    [MEMKIND_PARTITION_LOWEST_LATENCY_LOCAL_PREFERRED] =
+	&MEMKIND_LOWEST_LATENCY_LOCAL_PREFERRED,
+    [MEMKIND_PARTITION_HIGHEST_BANDWIDTH_LOCAL] =
+	&MEMKIND_HIGHEST_BANDWIDTH_LOCAL,
+    [MEMKIND_PARTITION_HIGHEST_BANDWIDTH_LOCAL_PREFERRED] =
+	&MEMKIND_HIGHEST_BANDWIDTH_LOCAL_PREFERRED,
+};
+
+KIND_API int memkind_get_kind_by_partition(int partition, memkind_t *kind)
+{
+	if (!kind || partition < 0 || partition >= MEMKIND_NUM_BASE_KIND)
+		return MEMKIND_ERROR_UNAVAILABLE;
+	*kind = *partitions[partition];
+	return MEMKIND_SUCCESS;
+}
 
 /*
  * memkind_create_kind(): memkind 1.14 serves these combinations, each

@@ -19,8 +19,7 @@ static bool inside(const void *p, const void *base, size_t len)
 }
 
 /* Fills the kind with 64 KiB blocks; returns how many fitted. */
-static int fill(memkind_t kind, void *base, size_t len, void **blocks,
-		int max)
+static int fill(memkind_t kind, void *base, size_t len, void **blocks, int max)
 {
 	int n = 0;
 

@@ -32,8 +32,14 @@ static void check_calls(void)
 	CHECK(a && ((uintptr_t)a & 4095) == 0);
 	hbw_free(a);
 	CHECK(hbw_posix_memalign(&a, 3, 5000) == EINVAL);
-	CHECK(hbw_posix_memalign_psize(&a, 4096, 5000, HBW_PAGESIZE_1GB) ==
-	      EINVAL);
+	/* 1 GiB pages: whole, aligned pages when strict; none reserved. */
+	CHECK(hbw_posix_memalign_psize(&a, 4096, 5000,
+				       HBW_PAGESIZE_1GB_STRICT) == EINVAL);
+	if (memkind_check_available(MEMKIND_GBTLB) == MEMKIND_ERROR_HUGETLB)
+		CHECK(hbw_posix_memalign_psize(&a, 4096, 5000,
+					       HBW_PAGESIZE_1GB) == ENOMEM);
+	CHECK(hbw_posix_memalign_psize(&a, 4096, 5000,
+				       HBW_PAGESIZE_MAX_VALUE) == EINVAL);
 	CHECK(hbw_posix_memalign_psize(NULL, 4096, 5000, HBW_PAGESIZE_4KB) ==
 	      EINVAL);
 	hbw_free(NULL);
@@ -80,7 +86,8 @@ int main(int argc, char **argv)
 
 	if (!overridden) {
 		CHECK(hbw_check_available() == (have_hbw ? 0 : ENODEV));
-		/* No HBW: the preferred policy falls back to ordinary memory. */
+		/* No HBW: the preferred policy falls back to ordinary memory.
+		 */
 		check_calls();
 		check_verify(have_hbw);
 		/* An allocation fixed the policy. */

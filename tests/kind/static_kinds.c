@@ -12,7 +12,10 @@
 
 #include "kind_helpers.h"
 
-#define K(k) {#k, &k}
+#define K(k)                                                                   \
+	{                                                                      \
+#k, &k                                                         \
+	}
 static const struct {
 	const char *name;
 	memkind_t *kind;
@@ -40,6 +43,9 @@ static const struct {
     K(MEMKIND_LOWEST_LATENCY_LOCAL_PREFERRED),
     K(MEMKIND_HIGHEST_BANDWIDTH_LOCAL),
     K(MEMKIND_HIGHEST_BANDWIDTH_LOCAL_PREFERRED),
+    K(MEMKIND_GBTLB),
+    K(MEMKIND_HBW_GBTLB),
+    K(MEMKIND_HBW_PREFERRED_GBTLB),
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
@@ -146,6 +152,30 @@ static void count_cb(void *opaque, const char *text)
 	*(size_t *)opaque += strlen(text);
 }
 
+/* memkind's deprecated partition numbers name the same kinds. */
+static void check_partitions(void)
+{
+	memkind_t k;
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+	CHECK(memkind_get_kind_by_partition(MEMKIND_PARTITION_DEFAULT, &k) ==
+	      0);
+	CHECK(k == MEMKIND_DEFAULT);
+	CHECK(memkind_get_kind_by_partition(MEMKIND_PARTITION_GBTLB, &k) == 0);
+	CHECK(k == MEMKIND_GBTLB);
+	CHECK(memkind_get_kind_by_partition(
+		  MEMKIND_PARTITION_HIGHEST_BANDWIDTH_LOCAL_PREFERRED, &k) == 0);
+	CHECK(k == MEMKIND_HIGHEST_BANDWIDTH_LOCAL_PREFERRED);
+	CHECK(memkind_get_kind_by_partition(MEMKIND_NUM_BASE_KIND, &k) ==
+	      MEMKIND_ERROR_UNAVAILABLE);
+	CHECK(memkind_get_kind_by_partition(-1, &k) ==
+	      MEMKIND_ERROR_UNAVAILABLE);
+	CHECK(memkind_get_kind_by_partition(0, NULL) ==
+	      MEMKIND_ERROR_UNAVAILABLE);
+#pragma GCC diagnostic pop
+}
+
 static void check_misc(void)
 {
 	size_t n = 0;
@@ -157,7 +187,8 @@ static void check_misc(void)
 				  MEMKIND_STAT_PRINT_JSON_FORMAT |
 				      MEMKIND_STAT_PRINT_OMIT_PER_ARENA) == 0);
 	CHECK(n > 0);
-	CHECK(memkind_stats_print(count_cb, &n, (memkind_stat_print_opt)(1 << 12)) ==
+	CHECK(memkind_stats_print(count_cb, &n,
+				  (memkind_stat_print_opt)(1 << 12)) ==
 	      MEMKIND_ERROR_INVALID);
 	CHECK(memkind_set_bg_threads(true) == MEMKIND_SUCCESS);
 	CHECK(memkind_set_bg_threads(false) == MEMKIND_SUCCESS);
@@ -175,6 +206,7 @@ int main(void)
 	check_threads(MEMKIND_REGULAR);
 	check_threads(MEMKIND_HIGHEST_CAPACITY);
 	check_create_kind();
+	check_partitions();
 	check_misc();
 	return 0;
 }

@@ -105,8 +105,9 @@ static void check_preferred(int node, long long size)
 		touch(blocks[i], BLOCK);
 	}
 	on_node = bytes_on(blocks, n, node);
-	printf("HBW_PREFERRED: %d MiB, %zu MiB on node %d, the rest elsewhere\n",
-	       (int)(n * (BLOCK >> 20)), on_node >> 20, node);
+	printf(
+	    "HBW_PREFERRED: %d MiB, %zu MiB on node %d, the rest elsewhere\n",
+	    (int)(n * (BLOCK >> 20)), on_node >> 20, node);
 	CHECK((long long)on_node >= size / 2);
 	CHECK(on_node + ((size_t)32 << 20) <= n * BLOCK);
 	release(MEMKIND_HBW_PREFERRED, blocks, n);

@@ -33,8 +33,8 @@
 struct row {
 	const char *name;
 	memkind_t *kind;
-	int avail;	 /* memkind_check_available() */
-	unsigned nodes;	 /* nodes the pages must cover exactly */
+	int avail;	/* memkind_check_available() */
+	unsigned nodes; /* nodes the pages must cover exactly */
 };
 
 #define K(k) #k, &k
@@ -119,7 +119,8 @@ static void print_nodes(char *buf, size_t len, unsigned mask)
 	buf[0] = 0;
 	for (i = 0; i < 32; i++)
 		if (mask & N(i))
-			n += snprintf(buf + n, len - n, "%s%d", n ? "," : "", i);
+			n +=
+			    snprintf(buf + n, len - n, "%s%d", n ? "," : "", i);
 }
 
 /* One line of every kind's nodes, the end of the output the VM log keeps. */
@@ -146,10 +147,9 @@ static int check_row(const struct row *r)
 	}
 	print_nodes(got, sizeof(got), nodes);
 	print_nodes(want, sizeof(want), r->nodes);
-	summary_len += snprintf(summary + summary_len,
-				sizeof(summary) - summary_len, " %s=%s",
-				r->name + strlen("MEMKIND_"),
-				avail ? "unavailable" : got);
+	summary_len += snprintf(
+	    summary + summary_len, sizeof(summary) - summary_len, " %s=%s",
+	    r->name + strlen("MEMKIND_"), avail ? "unavailable" : got);
 	printf("%-42s avail %4d nodes %-6s  want %4d %-6s %s\n", r->name, avail,
 	       got, r->avail, want,
 	       avail == r->avail && nodes == r->nodes ? "ok" : "MISMATCH");
@@ -166,14 +166,17 @@ static bool path_exists(const char *path)
 /* The VM's machine: three nodes, CPUs on 0 only, HMAT present. */
 static bool is_tiered(void)
 {
-	return numa_max_node() == 2 && !path_exists("/sys/devices/system/node/node1/cpu0") &&
-	       path_exists("/sys/devices/system/node/node1/access0/initiators/read_bandwidth");
+	return numa_max_node() == 2 &&
+	       !path_exists("/sys/devices/system/node/node1/cpu0") &&
+	       path_exists("/sys/devices/system/node/node1/access0/initiators/"
+			   "read_bandwidth");
 }
 
 static bool is_single(void)
 {
 	return numa_max_node() == 0 &&
-	       !path_exists("/sys/devices/system/node/node0/access0/initiators/read_bandwidth") &&
+	       !path_exists("/sys/devices/system/node/node0/access0/initiators/"
+			    "read_bandwidth") &&
 	       !path_exists("/sys/bus/dax/drivers/kmem");
 }
 
@@ -206,7 +209,8 @@ int main(int argc, char **argv)
 		rows = tiered;
 		n = sizeof(tiered) / sizeof(tiered[0]);
 	} else if (is_single()) {
-		if (getenv("MEMKIND_HBW_NODES") || getenv("MEMKIND_DAX_KMEM_NODES"))
+		if (getenv("MEMKIND_HBW_NODES") ||
+		    getenv("MEMKIND_DAX_KMEM_NODES"))
 			test_skip("node variables set");
 		rows = single;
 		n = sizeof(single) / sizeof(single[0]);

@@ -16,8 +16,8 @@
 static int peer(int up, int down)
 {
 	xpmem_segid_t segid = (xpmem_segid_t)get_u64(up);
-	xpmem_apid_t apid = xpmem_get(segid, XPMEM_RDWR, XPMEM_PERMIT_MODE,
-				      NULL);
+	xpmem_apid_t apid =
+	    xpmem_get(segid, XPMEM_RDWR, XPMEM_PERMIT_MODE, NULL);
 	unsigned char *win, *p[NBLOCKS], *q;
 	memkind_t kind;
 	int i, n = 0;
