@@ -33,9 +33,26 @@ KIND_API int hbw_set_policy(hbw_policy_t mode)
 	return 0;
 }
 
+/*
+ * Whether the machine has HBW memory, asked once: the node topology is
+ * fixed for the process, and the preferred policy asks on every call.
+ */
+static atomic_int hbw_present = -1;
+
+static bool have_hbw(void)
+{
+	int v = atomic_load_explicit(&hbw_present, memory_order_relaxed);
+
+	if (unlikely(v < 0)) {
+		v = memkind_check_available(MEMKIND_HBW) == MEMKIND_SUCCESS;
+		atomic_store_explicit(&hbw_present, v, memory_order_relaxed);
+	}
+	return v;
+}
+
 KIND_API int hbw_check_available(void)
 {
-	return memkind_check_available(MEMKIND_HBW) ? ENODEV : 0;
+	return have_hbw() ? 0 : ENODEV;
 }
 
 /* 1 GiB pages: memkind's deprecated kinds, bind or preferred only. */
@@ -44,9 +61,8 @@ static memkind_t hbw_gb_kind(hbw_policy_t policy)
 	if (policy == HBW_POLICY_BIND)
 		return MEMKIND_HBW_GBTLB;
 	if (policy == HBW_POLICY_PREFERRED)
-		return memkind_check_available(MEMKIND_HBW)
-			   ? MEMKIND_GBTLB
-			   : MEMKIND_HBW_PREFERRED_GBTLB;
+		return !have_hbw() ? MEMKIND_GBTLB
+				   : MEMKIND_HBW_PREFERRED_GBTLB;
 	return NULL;
 }
 
@@ -69,7 +85,7 @@ static memkind_t hbw_kind(hbw_pagesize_t psize)
 	case HBW_POLICY_INTERLEAVE:
 		return huge ? NULL : MEMKIND_HBW_INTERLEAVE;
 	default:
-		if (memkind_check_available(MEMKIND_HBW))
+		if (!have_hbw())
 			return huge ? MEMKIND_HUGETLB : MEMKIND_DEFAULT;
 		return huge ? MEMKIND_HBW_PREFERRED_HUGETLB
 			    : MEMKIND_HBW_PREFERRED;
