@@ -7,7 +7,7 @@
  *   - the tiered VM (tests/vm): node 0 DDR with the CPUs, node 1 small and
  *     fast (HBM-like), node 2 large and slow (CXL-like), described by
  *     ACPI HMAT, with MEMKIND_DAX_KMEM_NODES=2 (set here).
- * For each kind: memkind_check_available(), then 4 MiB allocated, touched,
+ * For each kind: memkind_check_available(), then 1 MiB allocated, touched,
  * and its pages' nodes read back with move_pages(). This source is built
  * twice, against our libmemkind (tier/placement) and against Debian's
  * memkind 1.14 (tier/placement_memkind): both must pass, and print the
@@ -24,7 +24,7 @@
 
 #include "test.h"
 
-#define ALLOC_BYTES (4u << 20)
+#define ALLOC_BYTES (1u << 20)
 #define PAGE 4096u
 #define NPAGES (ALLOC_BYTES / PAGE)
 #define N(x) (1u << (x))

@@ -2,9 +2,10 @@
 # Builds the test VM's initramfs (an uncompressed newc cpio archive):
 #   make-initramfs.sh <output file> <module.ko> <build dir> [<modules dir>]
 # It holds busybox-static with its applets in /bin, /init (guest-init.sh),
-# the module in /xpmem/module, the test programs of tests/xpmem and
-# tests/kernel and the libraries of <build dir>, laid out as in the build
-# tree so that their $ORIGIN run paths still resolve, and every shared
+# the module in /xpmem/module, the test programs of tests/xpmem,
+# tests/kernel and tests/tier and the libraries of <build dir>, laid out
+# as in the build tree so that their $ORIGIN run paths still resolve, and
+# every shared
 # library they need from the host (found with ldd), the dynamic loader
 # included. No compression: unpacking is faster than gunzip under TCG.
 # With the kernel's <modules dir> (a Debian image's lib/modules/<release>),

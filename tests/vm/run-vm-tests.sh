@@ -64,8 +64,11 @@ vm_memory() { case "$1" in *-debug) echo 1024 ;; *) echo 2048 ;; esac; }
 test_limit() { case "$1" in *-debug) echo 240 ;; *) echo 90 ;; esac; }
 # Tests of the command's own logic (option parsing, its attachment cache,
 # timing loops) exercise the module no differently from the rest; on the
-# slow debug kernel they run only on the stock kernels.
+# slow debug kernel they run only on the stock kernels. So do the memory
+# tier tests that exercise only user space: filling the HBM-like node,
+# Debian's memkind as the reference and the OpenMP runtime.
 debug_skip=xpmem/tool_usage,xpmem/tool_bench,xpmem/tool_cache
+debug_skip=$debug_skip,tier/full,tier/placement_memkind,tier/omp_alloc
 extra_passes() { case "$1" in *-debug) echo "user failinject" ;; esac; }
 extra_append() {
 	local p
@@ -115,7 +118,7 @@ boot() {
 	local mem hbm ddr
 
 	mem=$(vm_memory "$name")
-	hbm=$((mem / 8))
+	hbm=$((mem / 16))
 	ddr=$(((mem - hbm) * 2 / 5))
 	rm -f "$dir/console.log" "$dir/events.log"
 	# A tiered memory machine described by ACPI HMAT, for the memory
