@@ -5,9 +5,9 @@
 # the module in /xpmem/module, the test programs of tests/xpmem,
 # tests/kernel and tests/tier and the libraries of <build dir>, laid out
 # as in the build tree so that their $ORIGIN run paths still resolve, and
-# every shared
-# library they need from the host (found with ldd), the dynamic loader
-# included. No compression: unpacking is faster than gunzip under TCG.
+# every shared library they need from the host (found with ldd), the
+# dynamic loader included. No compression: unpacking is faster than
+# gunzip under TCG.
 # With the kernel's <modules dir> (a Debian image's lib/modules/<release>),
 # the modules the tests need that such kernels build as modules (zram and
 # its compressors) go in /lib/modules/xpmem, uncompressed, with a file
