@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Attachments: XPMEM_CMD_ATTACH maps (part of) a segment into the caller,
- * XPMEM_CMD_DETACH unmaps it. The mapping is a VM_PFNMAP VMA of the
- * device file whose PTEs are filled at fault time from the owner's pages
- * and dropped by the owner's mmu notifier (xpmem_notifier.c).
+ * XPMEM_CMD_DETACH unmaps it. The mapping is a VMA of the device file
+ * whose PTEs are filled at fault time from the owner's pages
+ * (xpmem_fault.c) and dropped by the owner's mmu notifier
+ * (xpmem_notifier.c). Where the owner's range is shareable memory the VMA
+ * is VM_MIXEDMAP and maps the owner's page-cache pages as ordinary pages;
+ * otherwise it is VM_PFNMAP (see xpmem_fault.c for why).
  *
  * Each attachment owns a range of file offsets in its process's open of
  * the device; the fault handler turns a file offset
@@ -20,7 +23,8 @@
 #include "xpmem_compat.h"
 #include "xpmem_private.h"
 
-static const struct vm_operations_struct xpmem_vm_ops;
+static const struct vm_operations_struct xpmem_pfn_vm_ops;
+static const struct vm_operations_struct xpmem_file_vm_ops;
 
 static void xpmem_att_release(struct kref *kref)
 {
@@ -36,6 +40,8 @@ static void xpmem_att_release(struct kref *kref)
 	xpmem_ap_put(att->ap);
 	att->ap = NULL;
 	xpmem_stat_dec(XPMEM_STAT_ATTACHMENTS);
+	if (att->file_mode)
+		xpmem_stat_dec(XPMEM_STAT_FILE_ATTACHMENTS);
 	/* Removing the notifier sleeps; the last put may hold mmap_lock. */
 	xpmem_att_defer_free(att);
 }
@@ -75,11 +81,23 @@ void xpmem_att_kill(struct xpmem_attachment *att)
 				  xpmem_att_pages(att));
 }
 
+/**
+ * xpmem_vma_is_attachment() - whether a VMA is an attachment of this module
+ * @vma: the VMA, or NULL
+ *
+ * Return: true for the VMAs that xpmem_mmap() made.
+ */
+bool xpmem_vma_is_attachment(const struct vm_area_struct *vma)
+{
+	return vma && (vma->vm_ops == &xpmem_pfn_vm_ops ||
+		       vma->vm_ops == &xpmem_file_vm_ops);
+}
+
 /* The attachment of @vma if it is one of @proc's, else NULL. */
 static struct xpmem_attachment *xpmem_vma_att(struct vm_area_struct *vma,
 					      struct xpmem_proc *proc)
 {
-	if (!vma || vma->vm_ops != &xpmem_vm_ops)
+	if (!xpmem_vma_is_attachment(vma))
 		return NULL;
 	if (vma->vm_file->private_data != proc)
 		return NULL;
@@ -282,6 +300,62 @@ static int xpmem_attach_check(const struct xpmem_cmd_attach *cmd,
 	return 0;
 }
 
+/*
+ * Whether the owner's @vma may back a VM_MIXEDMAP attachment: shared
+ * page-cache memory (a MAP_SHARED file, shmem, memfd) or such an
+ * attachment itself (a re-export). Not hugetlbfs (its pages are never
+ * mapped by PTEs of other VMAs), DAX (device pages) or driver mappings.
+ * A writable attachment needs the owner's mapping writable, because a
+ * VM_MIXEDMAP attachment cannot map pages read-only in a writable VMA.
+ */
+static bool xpmem_vma_shareable(struct vm_area_struct *vma, bool writable)
+{
+	if (writable && !(vma->vm_flags & VM_WRITE))
+		return false;
+	if (xpmem_vma_is_attachment(vma))
+		return vma->vm_ops == &xpmem_file_vm_ops;
+	if (!(vma->vm_flags & VM_SHARED) || !vma->vm_file)
+		return false;
+	if (vma->vm_flags & (VM_PFNMAP | VM_IO | VM_MIXEDMAP | VM_HUGETLB))
+		return false;
+	return !vma_is_dax(vma);
+}
+
+/*
+ * Choose the kind of VMA for @att from the owner's mappings now: VM_MIXEDMAP
+ * if every mapping in the range is shareable (holes do not count), else
+ * VM_PFNMAP. The owner may map other memory there later; the fault path
+ * copes with either (xpmem_fault.c).
+ */
+static int xpmem_att_choose_mode(struct xpmem_attachment *att)
+{
+	struct mm_struct *mm = att->owner_mm;
+	unsigned long addr = att->owner_start;
+	unsigned long end = att->owner_start + att->size;
+	struct vm_area_struct *vma;
+	bool shareable = false;
+
+	if (!mmget_not_zero(mm))
+		return -ENOENT;
+	if (mmap_read_lock_killable(mm)) {
+		mmput(mm);
+		return -EINTR;
+	}
+	for (vma = find_vma(mm, addr); vma && vma->vm_start < end;
+	     vma = find_vma(mm, addr)) {
+		shareable = xpmem_vma_shareable(vma, att->writable);
+		if (!shareable)
+			break;
+		addr = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+	mmput(mm);
+	att->file_mode = shareable;
+	if (shareable)
+		xpmem_stat_inc(XPMEM_STAT_FILE_ATTACHMENTS);
+	return 0;
+}
+
 static unsigned long xpmem_attach_map(struct file *file,
 				      struct xpmem_attachment *att,
 				      unsigned long vaddr)
@@ -333,6 +407,9 @@ int xpmem_cmd_attach(struct file *file, struct xpmem_proc *proc,
 			      cmd.size);
 	if (!att)
 		goto out_ap;
+	ret = xpmem_att_choose_mode(att);
+	if (ret)
+		goto out_att;
 	ret = xpmem_att_register(att);
 	if (ret)
 		goto out_att;
@@ -397,6 +474,57 @@ static struct xpmem_attachment *xpmem_mmap_att(struct xpmem_proc *proc,
 	return found;
 }
 
+/* The owner address a pending attachment of the caller at @pgoff maps. */
+static bool xpmem_pending_owner_start(struct xpmem_proc *proc, pgoff_t pgoff,
+				      unsigned long *owner_start)
+{
+	struct xpmem_attachment *att;
+	bool found = false;
+
+	spin_lock(&proc->att_lock);
+	list_for_each_entry(att, &proc->pending, pending_link) {
+		if (att->mapper == current && att->pgoff == pgoff) {
+			*owner_start = att->owner_start;
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&proc->att_lock);
+	return found;
+}
+
+/**
+ * xpmem_get_unmapped_area() - placement of attachments
+ * @file: the device file
+ * @addr: the caller's hint
+ * @len: length of the mapping
+ * @pgoff: file offset, which names the pending attachment
+ * @flags: mmap flags
+ *
+ * An attachment of 2 MiB or more is placed at an address congruent to the
+ * owner's modulo 2 MiB, so that the owner's huge pages can be mapped with
+ * one PMD each. MAP_FIXED requests keep their address.
+ *
+ * Return: the address, or a negative errno.
+ */
+unsigned long xpmem_get_unmapped_area(struct file *file, unsigned long addr,
+				      unsigned long len, unsigned long pgoff,
+				      unsigned long flags)
+{
+	unsigned long owner_start, base;
+
+	if ((flags & MAP_FIXED) || len < PMD_SIZE || len > TASK_SIZE - PMD_SIZE ||
+	    !xpmem_pending_owner_start(file->private_data, pgoff, &owner_start))
+		return xpmem_default_unmapped_area(file, addr, len, pgoff,
+						   flags);
+	base = xpmem_default_unmapped_area(file, 0, len + PMD_SIZE, pgoff,
+					   flags);
+	if (IS_ERR_VALUE(base))
+		return xpmem_default_unmapped_area(file, addr, len, pgoff,
+						   flags);
+	return base + ((owner_start - base) & (PMD_SIZE - 1));
+}
+
 /**
  * xpmem_mmap() - mmap handler of /dev/xpmem
  * @file: the device file
@@ -437,11 +565,17 @@ int xpmem_mmap(struct file *file, struct vm_area_struct *vma)
 	if (ret)
 		goto out;
 
-	xpmem_vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND |
-			   VM_DONTDUMP | VM_DONTCOPY);
+	if (att->file_mode) {
+		xpmem_vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND |
+				   VM_DONTDUMP | VM_DONTCOPY);
+		vma->vm_ops = &xpmem_file_vm_ops;
+	} else {
+		xpmem_vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND |
+				   VM_DONTDUMP | VM_DONTCOPY);
+		vma->vm_ops = &xpmem_pfn_vm_ops;
+	}
 	if (!att->writable)
 		xpmem_vm_flags_clear(vma, VM_MAYWRITE);
-	vma->vm_ops = &xpmem_vm_ops;
 	/* The VMA keeps the reference taken by the lookup. */
 	vma->vm_private_data = att;
 	return 0;
@@ -486,414 +620,24 @@ static int xpmem_vma_mremap(struct vm_area_struct *vma)
 	return -EINVAL;
 }
 
-/*
- * A write to a read-only PTE of a writable attachment: the page may have
- * been taken for reading (the zero page, a COW page), so it must not just
- * become writable. Drop it; the retried access faults it in for writing.
- */
-static vm_fault_t xpmem_pfn_mkwrite(struct vm_fault *vmf)
-{
-	xpmem_zap_pfn_range(vmf->vma, vmf->address & PAGE_MASK, PAGE_SIZE);
-	return VM_FAULT_NOPAGE;
-}
-
-/*
- * How a fault takes the owner's pages: @write, for writing (a writable
- * attachment); @must_write, the access is a write. A read of a writable
- * attachment where the owner's memory is read-only (mprotect, a read-only
- * mapping) takes the pages for reading and maps them read-only, as the
- * owner sees them; @write says which it was on return.
- */
-struct xpmem_gup_mode {
-	bool write;
-	bool must_write;
-};
-
-/*
- * Take references on the owner's pages: the faulting one (faulted in if
- * needed) and up to @nr - 1 following ones that are already present.
- * @locked is NULL when the caller's locks forbid dropping the owner's
- * mmap_lock, else as for xpmem_gup_remote_locked().
- */
-static long xpmem_fault_get_pages(struct mm_struct *owner, unsigned long src,
-				  unsigned int nr, struct xpmem_gup_mode *mode,
-				  struct page **pages, int *locked)
-{
-	unsigned int flags = mode->write ? FOLL_WRITE : 0;
-	long got, more;
-
-	got = xpmem_gup_remote_locked(owner, src, 1, flags, pages, locked);
-	if (got == -EFAULT && mode->write && !mode->must_write) {
-		if (locked && !*locked) {
-			if (mmap_read_lock_killable(owner))
-				return got;
-			*locked = 1;
-		}
-		mode->write = false;
-		flags = 0;
-		got = xpmem_gup_remote_locked(owner, src, 1, flags, pages,
-					      locked);
-	}
-	if (got != 1 || nr == 1 || (locked && !*locked))
-		return got;
-	more = xpmem_gup_remote_present(owner, src + PAGE_SIZE, nr - 1, flags,
-					pages + 1);
-	return more > 0 ? 1 + more : 1;
-}
-
-/*
- * Whether faulting in the owner's page at @src may need to drop the
- * owner's mmap_lock and wait: a userfaultfd-registered range waits for its
- * handler. Such faults are not made with the attacher's lock held. The
- * caller holds @owner's mmap_lock.
- */
-static bool xpmem_owner_fault_waits(struct mm_struct *owner,
-				    unsigned long src)
-{
-	struct vm_area_struct *vma = xpmem_vma_lookup(owner, src);
-
-	return vma && userfaultfd_armed(vma);
-}
-
-static void xpmem_put_pages(struct page **pages, long nr)
-{
-	long i;
-
-	for (i = 0; i < nr; i++)
-		put_page(pages[i]);
-	if (nr > 0)
-		xpmem_pages_unpinned(nr);
-}
-
-static void xpmem_stash_free(struct xpmem_stash *st)
-{
-	xpmem_put_pages(st->pages, st->nr);
-	kfree(st);
-}
-
-/**
- * xpmem_att_unstash() - drop what faults left for their retries
- * @att: the attachment
- *
- * Called when the owner's range changes, when the attachment dies and
- * when it is freed. Does not sleep.
- */
-void xpmem_att_unstash(struct xpmem_attachment *att)
-{
-	struct xpmem_stash *st, *tmp;
-	LIST_HEAD(list);
-
-	spin_lock(&att->lock);
-	list_splice_init(&att->stashes, &list);
-	spin_unlock(&att->lock);
-	list_for_each_entry_safe(st, tmp, &list, link)
-		xpmem_stash_free(st);
-}
-
-/* Take the calling task's stash of @att, if any. */
-static struct xpmem_stash *xpmem_stash_take(struct xpmem_attachment *att)
-{
-	struct xpmem_stash *st, *found = NULL;
-
-	spin_lock(&att->lock);
-	list_for_each_entry(st, &att->stashes, link) {
-		if (st->task == current) {
-			list_del(&st->link);
-			found = st;
-			break;
-		}
-	}
-	spin_unlock(&att->lock);
-	return found;
-}
-
-/* Leave @st for the retry of the calling task, replacing an older one. */
-static void xpmem_stash_put(struct xpmem_attachment *att,
-			    struct xpmem_stash *st)
-{
-	struct xpmem_stash *old = xpmem_stash_take(att);
-
-	if (old)
-		xpmem_stash_free(old);
-	spin_lock(&att->lock);
-	if (!att->dead) {
-		list_add(&st->link, &att->stashes);
-		st = NULL;
-	}
-	spin_unlock(&att->lock);
-	if (st)
-		xpmem_stash_free(st);
-}
-
-/*
- * The owner's mmap_lock is needed to look up its pages while the
- * attacher's is held. Waiting for it could deadlock (two processes
- * attached to each other, or a writer queued on the owner), so it is only
- * tried. On failure the fault drops the attacher's lock, takes the owner's
- * with nothing else held, looks the pages up, leaves them on the
- * attachment for its retry and returns VM_FAULT_RETRY. The retry maps them
- * without the owner's lock, so a busy owner cannot make the fault retry
- * forever; an invalidation meanwhile drops them and the retry starts over.
- *
- * Faults in the owner that must wait with its lock dropped (userfaultfd:
- * the owner's handler supplies the page) take this way too: only here may
- * the lookup drop the owner's lock, which it needs to wait.
- */
-static vm_fault_t xpmem_fault_wait_owner(struct vm_fault *vmf,
-					 struct xpmem_attachment *att,
-					 struct mm_struct *owner,
-					 unsigned long src, unsigned int nr,
-					 struct xpmem_gup_mode mode)
-{
-	struct xpmem_stash *st;
-	int locked = 1;
-	long got;
-
-	if (!(vmf->flags & FAULT_FLAG_ALLOW_RETRY))
-		return VM_FAULT_SIGBUS;
-	if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
-		return VM_FAULT_RETRY;
-	/* The VMA may go away once its lock is dropped; @att stays. */
-	kref_get(&att->kref);
-	xpmem_release_fault_lock(vmf);
-	xpmem_stat_inc(XPMEM_STAT_FAULT_RETRIES);
-	st = kzalloc(sizeof(*st), GFP_KERNEL);
-	/* A killed attacher returns at once and exits. */
-	if (!st || fatal_signal_pending(current))
-		goto out;
-	st->task = current;
-	st->src = src;
-	st->write = mode.write;
-	st->must_write = mode.must_write;
-	st->seq = mmu_interval_read_begin(&att->notifier);
-	if (mmap_read_lock_killable(owner))
-		goto out;
-	/* Nothing else is held: the owner's fault may drop its lock. */
-	got = xpmem_fault_get_pages(owner, src, nr, &mode, st->pages, &locked);
-	if (locked)
-		mmap_read_unlock(owner);
-	st->writable = mode.write;
-	if (got > 0) {
-		xpmem_pages_pinned(got);
-		st->nr = got;
-	} else {
-		st->err = got ? (int)got : -EFAULT;
-	}
-	xpmem_stash_put(att, st);
-	st = NULL;
-out:
-	kfree(st);
-	xpmem_att_put(att);
-	return VM_FAULT_RETRY;
-}
-
-static vm_fault_t xpmem_gup_error(long err)
-{
-	if (err == -ENOMEM)
-		return VM_FAULT_OOM;
-	if (err == -EAGAIN || err == -EBUSY)
-		return VM_FAULT_NOPAGE;
-	/* A hole, or memory of the owner that has no pages: SIGBUS. */
-	xpmem_stat_inc(XPMEM_STAT_FAULT_SIGBUS);
-	return VM_FAULT_SIGBUS;
-}
-
-/* Map @nr pages at @addr; returns how many were mapped. */
-static long xpmem_fault_insert(struct vm_area_struct *vma, unsigned long addr,
-			       struct page **pages, long nr, pgprot_t prot,
-			       vm_fault_t *ret)
-{
-	long i;
-
-	for (i = 0; i < nr; i++) {
-		vm_fault_t r;
-
-		r = vmf_insert_pfn_prot(vma, addr + i * PAGE_SIZE,
-					page_to_pfn(pages[i]), prot);
-		if (r & VM_FAULT_ERROR) {
-			if (!i)
-				*ret = r;
-			break;
-		}
-	}
-	return i;
-}
-
-/*
- * Before inserting: record the range, so that an invalidation that starts
- * while the PTEs go in zaps them. After inserting, xpmem_fault_commit()
- * tells whether one started since @seq, in which case the caller drops
- * what it inserted itself (the invalidation may have zapped before the
- * PTEs were there).
- */
-static bool xpmem_fault_prepare(struct xpmem_attachment *att,
-				unsigned long seq, unsigned long src, long nr)
-{
-	unsigned long end = src + nr * PAGE_SIZE;
-	bool stale;
-
-	spin_lock(&att->lock);
-	stale = att->dead || mmu_interval_read_retry(&att->notifier, seq);
-	if (!stale) {
-		if (att->mapped_lo == att->mapped_hi) {
-			att->mapped_lo = src;
-			att->mapped_hi = end;
-		} else {
-			att->mapped_lo = min(att->mapped_lo, src);
-			att->mapped_hi = max(att->mapped_hi, end);
-		}
-	}
-	spin_unlock(&att->lock);
-	return stale;
-}
-
-static bool xpmem_fault_commit(struct xpmem_attachment *att,
-			       unsigned long seq)
-{
-	bool stale;
-
-	spin_lock(&att->lock);
-	stale = att->dead || mmu_interval_read_retry(&att->notifier, seq);
-	spin_unlock(&att->lock);
-	return stale;
-}
-
-/* Pages to map for a fault at @addr: up to the fault-around batch. */
-static unsigned int xpmem_fault_batch(struct vm_area_struct *vma,
-				      unsigned long addr)
-{
-	unsigned long left = (vma->vm_end - addr) >> PAGE_SHIFT;
-
-	return min_t(unsigned long, left, XPMEM_FAULT_AROUND);
-}
-
-static vm_fault_t xpmem_fault_once(struct vm_fault *vmf,
-				   struct xpmem_attachment *att,
-				   struct mm_struct *owner, bool *stale)
-{
-	struct vm_area_struct *vma = vmf->vma;
-	unsigned long addr = vmf->address & PAGE_MASK;
-	unsigned long src = att->owner_start +
-			    ((vmf->pgoff - att->pgoff) << PAGE_SHIFT);
-	unsigned int nr = xpmem_fault_batch(vma, addr);
-	/* Writable VMAs get pages taken for writing, mapped writable. */
-	struct xpmem_gup_mode mode = {
-		.write = vma->vm_flags & VM_WRITE,
-		.must_write = vmf->flags & FAULT_FLAG_WRITE,
-	};
-	bool locked = owner == vma->vm_mm && xpmem_fault_holds_mmap_lock(vmf);
-	struct page *pages[XPMEM_FAULT_AROUND];
-	vm_fault_t ret = VM_FAULT_NOPAGE;
-	struct xpmem_stash *st;
-	unsigned long seq;
-	long got, mapped;
-	pgprot_t prot;
-
-	st = (vmf->flags & FAULT_FLAG_TRIED) ? xpmem_stash_take(att) : NULL;
-	if (st && (st->src != src || st->write != mode.write ||
-		   st->must_write != mode.must_write)) {
-		xpmem_stash_free(st);
-		st = NULL;
-	}
-	if (st) {
-		/* The retry of a fault that looked the pages up unlocked. */
-		seq = st->seq;
-		got = st->nr ? st->nr : st->err;
-		mode.write = st->writable;
-		memcpy(pages, st->pages, st->nr * sizeof(*pages));
-		kfree(st);
-		if (got < 0)
-			return xpmem_gup_error(got);
-	} else {
-		seq = mmu_interval_read_begin(&att->notifier);
-		if (!locked && !mmap_read_trylock(owner))
-			return xpmem_fault_wait_owner(vmf, att, owner, src, nr,
-						      mode);
-		if (xpmem_owner_fault_waits(owner, src)) {
-			if (!locked)
-				mmap_read_unlock(owner);
-			return xpmem_fault_wait_owner(vmf, att, owner, src, nr,
-						      mode);
-		}
-		got = xpmem_fault_get_pages(owner, src, nr, &mode, pages,
-					    NULL);
-		if (!locked)
-			mmap_read_unlock(owner);
-		if (got <= 0)
-			return xpmem_gup_error(got ? got : -EFAULT);
-		xpmem_pages_pinned(got);
-	}
-	/*
-	 * Pages taken for writing are mapped writable; others read-only
-	 * (vm_page_prot: pfn_mkwrite makes the VMA write-notify), so that a
-	 * write faults again and takes them for writing.
-	 */
-	prot = mode.write ? vm_get_page_prot(vma->vm_flags) :
-	       vma->vm_page_prot;
-
-	/* A stashed batch may be longer than what is left of the VMA. */
-	mapped = min_t(long, got, nr);
-	*stale = xpmem_fault_prepare(att, seq, src, mapped);
-	if (!*stale) {
-		mapped = xpmem_fault_insert(vma, addr, pages, mapped, prot,
-					    &ret);
-		*stale = xpmem_fault_commit(att, seq);
-		if (*stale && mapped)
-			xpmem_zap_pfn_range(vma, addr, mapped * PAGE_SIZE);
-	}
-	/* The notifier now guards the PTEs: no reference is kept. */
-	xpmem_put_pages(pages, got);
-	xpmem_stat_add(XPMEM_STAT_FAULT_PAGES, *stale ? 0 : mapped);
-	return ret;
-}
-
-/**
- * xpmem_fault() - fault handler of attachments
- * @vmf: the fault
- *
- * Maps the owner's page behind the faulting address and the present pages
- * after it. Holes, and an owner that is gone, give SIGBUS. Runs with the
- * attacher's mmap_lock held; takes no module lock except att->lock.
- *
- * Return: VM_FAULT_NOPAGE when mapped, VM_FAULT_RETRY, or an error.
- */
-static vm_fault_t xpmem_fault(struct vm_fault *vmf)
-{
-	struct xpmem_attachment *att = vmf->vma->vm_private_data;
-	struct mm_struct *owner = att->owner_mm;
-	vm_fault_t ret = VM_FAULT_SIGBUS;
-	bool stale = true;
-	int tries;
-
-	xpmem_stat_inc(XPMEM_STAT_FAULTS);
-	if (READ_ONCE(att->dead) || !mmget_not_zero(owner)) {
-		xpmem_stat_inc(XPMEM_STAT_FAULT_SIGBUS);
-		return VM_FAULT_SIGBUS;
-	}
-	for (tries = 0; tries < 4 && stale; tries++) {
-		stale = false;
-		ret = xpmem_fault_once(vmf, att, owner, &stale);
-		if (ret != VM_FAULT_NOPAGE)
-			break;
-		if (stale && READ_ONCE(att->dead)) {
-			xpmem_stat_inc(XPMEM_STAT_FAULT_SIGBUS);
-			ret = VM_FAULT_SIGBUS;
-			break;
-		}
-	}
-	/*
-	 * Dropping the last user of the owner's mm tears its address space
-	 * down; not under the attacher's mmap_lock.
-	 */
-	mmput_async(owner);
-	return ret;
-}
-
-static const struct vm_operations_struct xpmem_vm_ops = {
+static const struct vm_operations_struct xpmem_pfn_vm_ops = {
 	.open = xpmem_vma_open,
 	.close = xpmem_vma_close,
 	XPMEM_VM_OPS_MAY_SPLIT(xpmem_vma_may_split),
 	.mremap = xpmem_vma_mremap,
 	.fault = xpmem_fault,
 	.pfn_mkwrite = xpmem_pfn_mkwrite,
+};
+
+/*
+ * No mkwrite operation: the pages are taken for writing when the VMA is
+ * writable, and a VMA with one would refuse long-term writable pins
+ * (RDMA registration) from 6.5 on.
+ */
+static const struct vm_operations_struct xpmem_file_vm_ops = {
+	.open = xpmem_vma_open,
+	.close = xpmem_vma_close,
+	XPMEM_VM_OPS_MAY_SPLIT(xpmem_vma_may_split),
+	.mremap = xpmem_vma_mremap,
+	.fault = xpmem_fault,
 };

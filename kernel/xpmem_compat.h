@@ -13,6 +13,12 @@
 
 #include "xpmem_conftest.h"
 
+#include <linux/huge_mm.h>
+#include <linux/sched/mm.h>
+#ifndef XPMEM_HAVE_INSERT_MIXED_ULONG
+#include <linux/pfn_t.h>
+#endif
+
 /* vm_flags became read-only behind accessors in 6.3. */
 static inline void xpmem_vm_flags_set(struct vm_area_struct *vma,
 				      unsigned long flags)
@@ -146,5 +152,87 @@ static inline void xpmem_unmap_mapping_pages(struct address_space *mapping,
 #else
 #define XPMEM_VM_OPS_MAY_SPLIT(fn) .split = (fn)
 #endif
+
+/*
+ * A special PTE for @pfn in a VM_MIXEDMAP VMA, with the VMA's protection.
+ * The pfn is a plain number from 7.x on, a pfn_t before.
+ */
+static inline vm_fault_t xpmem_vmf_insert_mixed(struct vm_area_struct *vma,
+						unsigned long addr,
+						unsigned long pfn)
+{
+#ifdef XPMEM_HAVE_INSERT_MIXED_ULONG
+	return vmf_insert_mixed(vma, addr, pfn);
+#else
+	return vmf_insert_mixed(vma, addr, __pfn_to_pfn_t(pfn, PFN_DEV));
+#endif
+}
+
+/*
+ * Whether @page is an ordinary page-cache page (shmem, memfd, a regular
+ * file), which a VMA may map with a reference and a reverse-mapping count:
+ * not anonymous (KSM included), not hugetlb, not the zero page or any
+ * other page without a mapping.
+ */
+static inline bool xpmem_page_is_pagecache(struct page *page)
+{
+	struct page *head = compound_head(page);
+
+	return !PageAnon(head) && !PageHuge(head) && READ_ONCE(head->mapping);
+}
+
+/* Whether xpmem_insert_pfn_pmd() can map writable (it takes a protection). */
+static inline bool xpmem_pmd_maps_writable(void)
+{
+	return IS_ENABLED(XPMEM_HAVE_INSERT_PFN_PMD_PROT);
+}
+
+/*
+ * A 2 MiB entry for the pfns from @pfn in a VM_PFNMAP VMA, at the PMD of
+ * vmf->address, never replacing what is there (write=false; see
+ * xpmem_fault.c). get_user_pages_fast() must refuse it as it refuses the
+ * special PTEs: from 6.12 on the entry is special; before, there is no
+ * special bit for PMDs, and a devmap entry whose pfn has no dev_pagemap
+ * makes it give up and leave the decision to the slow path, which refuses
+ * VM_PFNMAP. Those kernels take a protection, so pages taken for writing
+ * are mapped writable at once.
+ */
+static inline vm_fault_t xpmem_insert_pfn_pmd(struct vm_fault *vmf,
+					      unsigned long pfn,
+					      bool writable)
+{
+#if defined(XPMEM_HAVE_INSERT_PFN_PMD_PROT)
+	struct vm_area_struct *vma = vmf->vma;
+	pgprot_t prot = writable ? vm_get_page_prot(vma->vm_flags) :
+			vma->vm_page_prot;
+
+	return vmf_insert_pfn_pmd_prot(vmf, __pfn_to_pfn_t(pfn, PFN_DEV | PFN_MAP),
+				       prot, false);
+#elif defined(XPMEM_HAVE_INSERT_PFN_PMD_ULONG)
+	return vmf_insert_pfn_pmd(vmf, pfn, false);
+#else
+	return vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV), false);
+#endif
+}
+
+/*
+ * The default placement of a new mapping in the caller's address space:
+ * mm->get_unmapped_area until 6.9, mm_get_unmapped_area() with the mm
+ * after, without it in 7.x.
+ */
+static inline unsigned long xpmem_default_unmapped_area(struct file *file,
+							unsigned long addr,
+							unsigned long len,
+							unsigned long pgoff,
+							unsigned long flags)
+{
+#if defined(XPMEM_HAVE_MM_GUA_NOMM)
+	return mm_get_unmapped_area(file, addr, len, pgoff, flags);
+#elif defined(XPMEM_HAVE_MM_GUA_MM)
+	return mm_get_unmapped_area(current->mm, file, addr, len, pgoff, flags);
+#else
+	return current->mm->get_unmapped_area(file, addr, len, pgoff, flags);
+#endif
+}
 
 #endif /* _XPMEM_COMPAT_H */

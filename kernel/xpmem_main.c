@@ -213,6 +213,7 @@ static const struct file_operations xpmem_fops = {
 	 */
 	.unlocked_ioctl = xpmem_ioctl,
 	.mmap = xpmem_mmap,
+	.get_unmapped_area = xpmem_get_unmapped_area,
 	.llseek = noop_llseek,
 };
 

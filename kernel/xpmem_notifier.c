@@ -14,10 +14,19 @@
  * Zapping another process's PTEs goes through unmap_mapping_range() on the
  * attacher's file mapping (its i_mmap lock keeps the page tables alive),
  * which itself calls the attacher's mmu notifiers. Doing that inside this
- * callback would nest invalidations, so the zap runs on a worker and the
- * callback waits for it. Invalidations that the worker itself causes only
- * cover attachment VMAs, which never have pages of anyone's attachment
- * (get_user_pages refuses VM_PFNMAP), and are skipped.
+ * callback would nest invalidations (and i_mmap locks of one class), so the
+ * zap runs on a worker and the callback waits for it.
+ *
+ * The worker's zap is itself an invalidation of the attacher's range. It
+ * matters when that range is exported again (a VM_MIXEDMAP attachment's
+ * pages can be attached by a third process): the third process's
+ * attachment is then zapped by a worker of the next level, each level a
+ * workqueue of its own with its own rescuer, so that a waiting worker never
+ * waits for its own pool. Past the last level an attachment is only marked
+ * dead: its PTEs are all ordinary pages with references of their own (a
+ * fault of an attachment of an attachment maps nothing else, since
+ * get_user_pages() refuses special PTEs), so leaving them until the detach
+ * is stale but safe.
  */
 #include <linux/completion.h>
 #include <linux/mm.h>
@@ -27,7 +36,9 @@
 #include "xpmem_compat.h"
 #include "xpmem_private.h"
 
-static struct workqueue_struct *xpmem_zap_wq;
+#define XPMEM_ZAP_LEVELS	4
+
+static struct workqueue_struct *xpmem_zap_wq[XPMEM_ZAP_LEVELS];
 static struct workqueue_struct *xpmem_free_wq;
 
 struct xpmem_zap {
@@ -36,6 +47,7 @@ struct xpmem_zap {
 	struct address_space *mapping;
 	pgoff_t first;
 	pgoff_t nr;
+	unsigned int level;
 };
 
 static void xpmem_zap_fn(struct work_struct *work)
@@ -46,11 +58,14 @@ static void xpmem_zap_fn(struct work_struct *work)
 	complete(&zap->done);
 }
 
-static bool xpmem_in_zap_worker(void)
+/* The level a zap started from here runs at: 0 outside zap workers. */
+static unsigned int xpmem_zap_level(void)
 {
 	struct work_struct *work = current_work();
 
-	return work && work->func == xpmem_zap_fn;
+	if (!work || work->func != xpmem_zap_fn)
+		return 0;
+	return container_of(work, struct xpmem_zap, work)->level + 1;
 }
 
 /**
@@ -69,11 +84,13 @@ void xpmem_att_zap(struct xpmem_attachment *att, unsigned long start,
 		.mapping = &att->proc->mapping,
 		.first = att->pgoff + ((start - att->owner_start) >> PAGE_SHIFT),
 		.nr = (end - start) >> PAGE_SHIFT,
+		.level = min_t(unsigned int, xpmem_zap_level(),
+			       XPMEM_ZAP_LEVELS - 1),
 	};
 
 	INIT_WORK_ONSTACK(&zap.work, xpmem_zap_fn);
 	init_completion(&zap.done);
-	queue_work(xpmem_zap_wq, &zap.work);
+	queue_work(xpmem_zap_wq[zap.level], &zap.work);
 	wait_for_completion(&zap.done);
 	destroy_work_on_stack(&zap.work);
 	xpmem_stat_inc(XPMEM_STAT_ZAPS);
@@ -88,10 +105,8 @@ static bool xpmem_invalidate(struct mmu_interval_notifier *mni,
 						    notifier);
 	unsigned long start = max(range->start, att->owner_start);
 	unsigned long end = min(range->end, att->owner_start + att->size);
-	bool zap;
+	bool zap, too_deep = xpmem_zap_level() >= XPMEM_ZAP_LEVELS;
 
-	if (xpmem_in_zap_worker())
-		return true;
 	start &= PAGE_MASK;
 	end = PAGE_ALIGN(end);
 	if (start >= end)
@@ -104,7 +119,7 @@ static bool xpmem_invalidate(struct mmu_interval_notifier *mni,
 		return false;
 	}
 	mmu_interval_set_seq(mni, cur_seq);
-	if (range->event == MMU_NOTIFY_RELEASE)
+	if (range->event == MMU_NOTIFY_RELEASE || (zap && too_deep))
 		att->dead = true;
 	if (zap && start <= att->mapped_lo && end >= att->mapped_hi) {
 		att->mapped_lo = 0;
@@ -116,7 +131,8 @@ static bool xpmem_invalidate(struct mmu_interval_notifier *mni,
 
 	if (zap) {
 		xpmem_stat_inc(XPMEM_STAT_INVALIDATIONS);
-		xpmem_att_zap(att, start, end);
+		if (!too_deep)
+			xpmem_att_zap(att, start, end);
 	}
 	return true;
 }
@@ -160,17 +176,23 @@ void xpmem_att_defer_free(struct xpmem_attachment *att)
  */
 int xpmem_notifier_init(void)
 {
-	/* Invalidations happen during reclaim: the zap worker must progress. */
-	xpmem_zap_wq = alloc_workqueue("xpmem_zap", WQ_MEM_RECLAIM | WQ_UNBOUND,
-				       0);
-	if (!xpmem_zap_wq)
-		return -ENOMEM;
-	xpmem_free_wq = alloc_workqueue("xpmem_free", WQ_UNBOUND, 0);
-	if (!xpmem_free_wq) {
-		destroy_workqueue(xpmem_zap_wq);
-		return -ENOMEM;
+	unsigned int i;
+
+	/* Invalidations happen during reclaim: the zap workers must progress. */
+	for (i = 0; i < XPMEM_ZAP_LEVELS; i++) {
+		xpmem_zap_wq[i] = alloc_workqueue("xpmem_zap%u",
+						  WQ_MEM_RECLAIM | WQ_UNBOUND,
+						  0, i);
+		if (!xpmem_zap_wq[i])
+			goto fail;
 	}
-	return 0;
+	xpmem_free_wq = alloc_workqueue("xpmem_free", WQ_UNBOUND, 0);
+	if (xpmem_free_wq)
+		return 0;
+fail:
+	while (i--)
+		destroy_workqueue(xpmem_zap_wq[i]);
+	return -ENOMEM;
 }
 
 /**
@@ -178,6 +200,9 @@ int xpmem_notifier_init(void)
  */
 void xpmem_notifier_exit(void)
 {
+	unsigned int i;
+
 	destroy_workqueue(xpmem_free_wq);
-	destroy_workqueue(xpmem_zap_wq);
+	for (i = 0; i < XPMEM_ZAP_LEVELS; i++)
+		destroy_workqueue(xpmem_zap_wq[i]);
 }

@@ -111,6 +111,8 @@ struct xpmem_attachment {
 	pgoff_t pgoff;			/* first file page of the mapping */
 	struct list_head pending_link;	/* proc->pending */
 	bool writable;
+	bool file_mode;			/* VM_MIXEDMAP of page-cache pages */
+	unsigned int depth;		/* re-exports of attachments below */
 	struct task_struct *mapper;	/* task inside vm_mmap() while pending */
 	struct list_head ap_link;	/* ap->atts */
 	bool revoke_seen;		/* under ap->lock: killed by revoke */
@@ -189,14 +191,22 @@ void xpmem_ap_revoke(struct xpmem_access *ap);
 void xpmem_ap_release(struct xpmem_access *ap);
 
 /* xpmem_attach.c */
+bool xpmem_vma_is_attachment(const struct vm_area_struct *vma);
 int xpmem_cmd_attach(struct file *file, struct xpmem_proc *proc,
 		     void __user *arg);
 int xpmem_cmd_detach(struct xpmem_proc *proc, void __user *arg);
 int xpmem_mmap(struct file *file, struct vm_area_struct *vma);
+unsigned long xpmem_get_unmapped_area(struct file *file, unsigned long addr,
+				      unsigned long len, unsigned long pgoff,
+				      unsigned long flags);
 void xpmem_att_put(struct xpmem_attachment *att);
 void xpmem_att_kill(struct xpmem_attachment *att);
 void xpmem_att_unmap(struct xpmem_attachment *att);
 void xpmem_att_release_pgoff(struct xpmem_attachment *att);
+
+/* xpmem_fault.c */
+vm_fault_t xpmem_fault(struct vm_fault *vmf);
+vm_fault_t xpmem_pfn_mkwrite(struct vm_fault *vmf);
 void xpmem_att_unstash(struct xpmem_attachment *att);
 
 /* xpmem_notifier.c */
@@ -220,6 +230,8 @@ enum xpmem_stat {
 	XPMEM_STAT_FAULT_SIGBUS,
 	XPMEM_STAT_INVALIDATIONS,
 	XPMEM_STAT_ZAPS,
+	XPMEM_STAT_FILE_ATTACHMENTS,
+	XPMEM_STAT_FAULT_HUGE,
 	XPMEM_STAT_NR,
 };
 

@@ -2,7 +2,7 @@
 /*
  * Counters in /proc/xpmem/stats, one "name value" line each, readable by
  * everyone. Live counts (procs, segments, permits, attachments,
- * pinned_pages) return to 0 when no process uses the module, which is
+ * file_attachments, pinned_pages) return to 0 when no process uses the module, which is
  * what tests check to prove that nothing leaks; the others are totals
  * since load.
  *
@@ -35,6 +35,8 @@ static const char *const xpmem_stat_names[XPMEM_STAT_NR] = {
 	[XPMEM_STAT_FAULT_SIGBUS] = "fault_sigbus",
 	[XPMEM_STAT_INVALIDATIONS] = "invalidations",
 	[XPMEM_STAT_ZAPS] = "zaps",
+	[XPMEM_STAT_FILE_ATTACHMENTS] = "file_attachments",
+	[XPMEM_STAT_FAULT_HUGE] = "fault_huge",
 };
 
 /**

@@ -20,15 +20,18 @@ TEST_SCRIPTS := $(foreach a,$(TEST_AREAS),$(wildcard tests/$(a)/*.sh))
 TEST_COMMON := $(wildcard tests/common/*.c)
 TEST_HDRS   := $(wildcard tests/common/*.h tests/*/*.h)
 RESULTS     := build/results.log
+# Libraries only some tests link, set per program.
+TEST_LIBS   :=
+$(BUILD)/tests/xpmem/rdma_reg: TEST_LIBS := -libverbs
 
 $(BUILD)/tests/%: tests/%.c $(TEST_COMMON) $(TEST_HDRS) $(XPMEM_SO) $(KIND_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/common -o $@ $< $(TEST_COMMON) \
 		-L$(LIBOUT) -lxpmem -lmemkind $(call rpath_to_lib,$(dir $@)) \
-		$(ALL_LDFLAGS) -lm $(TEST_EXTRA_LIBS)
+		$(ALL_LDFLAGS) $(TEST_LIBS) -lm
 
 # The tier tests read pages' nodes (move_pages) through libnuma.
-$(BUILD)/tests/tier/%: TEST_EXTRA_LIBS := -lnuma
+$(BUILD)/tests/tier/%: TEST_LIBS := -lnuma
 
 # tier/placement again, against Debian's memkind 1.14 (the reference; our
 # header declares the same API). Its run path, searched before

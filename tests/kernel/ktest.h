@@ -127,84 +127,57 @@ static inline void *anon_pages(size_t size)
 	return p;
 }
 
+/* AnonHugePages of the mapping that contains @addr, in bytes. */
+static inline long anon_huge_bytes(const void *addr)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	unsigned long start, end, a = (unsigned long)addr;
+	bool inside = false;
+	char line[512];
+	long kb = -1;
+
+	CHECK(f != NULL);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			inside = start <= a && a < end;
+			continue;
+		}
+		if (inside && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	CHECK(kb >= 0);
+	return kb * 1024;
+}
+
+/*
+ * @size bytes of private anonymous memory starting at a multiple of
+ * @align (a power of two), for huge pages.
+ */
+static inline unsigned char *aligned_range(size_t size, size_t align)
+{
+	unsigned char *raw, *mem;
+	size_t head;
+
+	raw = mmap(NULL, size + align, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(raw != MAP_FAILED);
+	mem = (unsigned char *)(((uintptr_t)raw + align - 1) &
+				~(uintptr_t)(align - 1));
+	head = (size_t)(mem - raw);
+	if (head)
+		CHECK(munmap(raw, head) == 0);
+	CHECK(munmap(mem + size, align - head) == 0);
+	return mem;
+}
+
 static inline double now_seconds(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/*
- * What a test expects of each page of an attachment: a pattern seed
- * (fill_pattern() over that page alone), zeros, or a hole where an access
- * faults.
- */
-#define PAGE_ZERO	(~0u - 1)
-#define PAGE_HOLE	(~0u)
-
-static inline void fill_pages(unsigned char *mem, int first, int n,
-			      unsigned int seed)
-{
-	size_t pg = page_size();
-	int p;
-
-	for (p = first; p < first + n; p++)
-		fill_pattern(mem + (size_t)p * pg, pg, seed + (unsigned int)p);
-}
-
-/* Fails at the first page of @mem that is not what @want says. */
-#define CHECK_PAGES(mem, want, n)					\
-	check_pages_at(__FILE__, __LINE__, (mem), (want), (n))
-
-static inline void check_pages_at(const char *file, int line,
-				  unsigned char *mem, const unsigned int *want,
-				  int n)
-{
-	size_t pg = page_size(), i;
-	unsigned char v;
-	int p, sig;
-
-	for (p = 0; p < n; p++) {
-		unsigned char *page = mem + (size_t)p * pg;
-
-		if (want[p] == PAGE_HOLE) {
-			if (probe_byte(page, false, &v) == 0)
-				test_fail_at(file, line,
-					     "page %d reads 0x%02x, want a fault (hole)",
-					     p, v);
-			continue;
-		}
-		sig = probe_byte(page, false, &v);
-		if (sig)
-			test_fail_at(file, line, "page %d faults with signal %d",
-				     p, sig);
-		if (want[p] == PAGE_ZERO) {
-			for (i = 0; i < pg; i++)
-				if (((volatile unsigned char *)page)[i])
-					test_fail_at(file, line,
-						     "page %d byte %zu is 0x%02x, want 0",
-						     p, i, page[i]);
-			continue;
-		}
-		i = check_pattern(page, pg, want[p]);
-		if (i != pg)
-			test_fail_at(file, line,
-				     "page %d byte %zu is 0x%02x, want 0x%02x (seed %u)",
-				     p, i, page[i], pattern_byte(i, want[p]),
-				     want[p]);
-	}
-}
-
-/* Sets want[first .. first + n) as fill_pages() fills them. */
-static inline void want_pages(unsigned int *want, int first, int n,
-			      unsigned int seed)
-{
-	int p;
-
-	for (p = first; p < first + n; p++)
-		want[p] = seed == PAGE_ZERO || seed == PAGE_HOLE ?
-			  seed : seed + (unsigned int)p;
 }
 
 /* Polls @cond every 20 ms for up to @seconds; true if it became true. */
@@ -296,6 +269,23 @@ static inline bool write_line(const char *path, const char *value)
 	n = write(fd, value, strlen(value));
 	close(fd);
 	return n == (ssize_t)strlen(value);
+}
+
+/* A /proc/meminfo value in kB ("MemAvailable"), failing if missing. */
+static inline long meminfo_kb(const char *field)
+{
+	char line[256], key[64];
+	long kb, found = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	CHECK(f != NULL);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^:]: %ld", key, &kb) == 2 &&
+		    strcmp(key, field) == 0)
+			found = kb;
+	fclose(f);
+	CHECK(found >= 0);
+	return found;
 }
 
 static inline long read_long(const char *path)

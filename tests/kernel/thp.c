@@ -24,30 +24,6 @@ enum step { STEP_READ = 1, STEP_COLLAPSED, STEP_SPLIT };
 static size_t huge_size;
 static int pages;
 
-/* AnonHugePages of the mapping that contains @addr, in bytes. */
-static long anon_huge_bytes(const void *addr)
-{
-	FILE *f = fopen("/proc/self/smaps", "r");
-	unsigned long start, end, a = (unsigned long)addr;
-	bool inside = false;
-	char line[512];
-	long kb = -1;
-
-	CHECK(f != NULL);
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
-		    strchr(line, '-') < strchr(line, ' ')) {
-			inside = start <= a && a < end;
-			continue;
-		}
-		if (inside && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
-			break;
-	}
-	fclose(f);
-	CHECK(kb >= 0);
-	return kb * 1024;
-}
-
 static void attacher(unsigned char *att, size_t size, struct channel *ch)
 {
 	unsigned int *want = calloc((size_t)pages, sizeof(*want));
@@ -103,23 +79,6 @@ static void collapse(unsigned char *mem)
 	test_skip("MADV_COLLAPSE found no huge page: %s", strerror(errno));
 }
 
-static unsigned char *aligned_range(void)
-{
-	unsigned char *raw, *mem;
-	size_t head;
-
-	raw = mmap(NULL, 2 * huge_size, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CHECK(raw != MAP_FAILED);
-	mem = (unsigned char *)(((uintptr_t)raw + huge_size - 1) &
-				~(uintptr_t)(huge_size - 1));
-	head = (size_t)(mem - raw);
-	if (head)
-		CHECK(munmap(raw, head) == 0);
-	CHECK(munmap(mem + huge_size, huge_size - head) == 0);
-	return mem;
-}
-
 int main(void)
 {
 	char enabled[128];
@@ -143,7 +102,7 @@ int main(void)
 	CHECK(want != NULL);
 
 	/* Small pages first: no huge page until the collapse. */
-	mem = aligned_range();
+	mem = aligned_range(huge_size, huge_size);
 	CHECK(madvise(mem, huge_size, MADV_NOHUGEPAGE) == 0);
 	CHECK(madvise(mem, huge_size, MADV_DONTFORK) == 0);
 	fill_pages(mem, 0, pages, 10);

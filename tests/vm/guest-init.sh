@@ -125,6 +125,8 @@ if load_modules; then
 	[ -x /xpmem/bin/xpmem ] && /xpmem/bin/xpmem info 2>&1 | sed 's/^/VMOUT /'
 fi
 
+rdma_setup
+
 stage "tests"
 for bin in /xpmem/tests/xpmem/* /xpmem/tests/kernel/* /xpmem/tests/tier/*; do
 	[ -f "$bin" ] && [ -x "$bin" ] && run_test "" "$bin"

@@ -60,7 +60,7 @@ param() {
 }
 
 # The module's live counters: each must be 0 when no process uses it.
-live_counters="segments permits attachments pinned_pages"
+live_counters="segments permits attachments pinned_pages file_attachments"
 
 counter() {
 	awk -v n="$1" '$1 == n { print $2 }' /proc/xpmem/stats 2>/dev/null
@@ -115,6 +115,37 @@ load_modules() {
 	# Without counters, "back to zero" would prove nothing.
 	[ -r /proc/xpmem/stats ] ||
 		event "VMERROR the module has no /proc/xpmem/stats"
+}
+
+# Soft-RoCE for the RDMA test (tests/xpmem/rdma_reg): a veth pair, both
+# ends up so that the link has carrier, an IPv4 address on veth0 (from the
+# documentation range: the guest has no other network) and an rxe device
+# on it, whose port must turn active. Only where the image has iproute2's
+# ip and rdma (make-initramfs.sh) and the kernel has InfiniBand (built in,
+# or loaded by load_modules); once that holds, a failure is an error of
+# the run, not a reason for the test to skip.
+rdma_setup() {
+	ipr=/usr/sbin/ip
+	[ -x $ipr ] && [ -x /usr/sbin/rdma ] && [ -d /sys/class/infiniband ] ||
+		return 0
+	if ! { $ipr link add veth0 type veth peer name veth1 &&
+		$ipr addr add 192.0.2.1/24 dev veth0 &&
+		$ipr link set veth1 up && $ipr link set veth0 up &&
+		/usr/sbin/rdma link add rxe0 type rxe netdev veth0; }; then
+		event "VMERROR soft-RoCE setup failed (rdma_setup)"
+		return 1
+	fi
+	n=0
+	while ! grep -q ACTIVE /sys/class/infiniband/rxe0/ports/1/state 2>/dev/null; do
+		if [ $n -ge 50 ]; then
+			event "VMERROR rxe0 not active after 5 s:" \
+				"$(cat /sys/class/infiniband/rxe0/ports/1/state 2>&1)"
+			return 1
+		fi
+		sleep 0.1
+		n=$((n + 1))
+	done
+	/usr/sbin/rdma link show rxe0/1
 }
 
 # Checks the counters are back to zero, then unloads xpmem.ko; true if it

@@ -10,7 +10,7 @@
 # gunzip under TCG.
 # With the kernel's <modules dir> (a Debian image's lib/modules/<release>),
 # the modules the tests need that such kernels build as modules (zram and
-# its compressors) go in /lib/modules/xpmem, uncompressed, with a file
+# its compressors, loop) go in /lib/modules/xpmem, uncompressed, with a file
 # `order` that lists them dependencies first: /init loads them.
 set -eu
 
@@ -18,8 +18,14 @@ out=$1
 ko=$2
 build=$3
 kmods=${4:--}
-# Modules of the kernel the tests use where they exist (zram: swap tests).
-wanted_kmods="zram lz4_compress lz4hc_compress lzo_rle"
+# Modules of the kernel the tests use where they exist (zram: swap tests;
+# loop: a block device for the O_DIRECT tests).
+wanted_kmods="zram lz4_compress lz4hc_compress lzo_rle loop"
+# Soft-RoCE (tests/xpmem/rdma_reg): a veth pair and rxe with the user verbs
+# device, which 7.3's rdma_rxe no longer depends on; before 6.14 rxe asks
+# the crypto API for "crc32" when a device is added, which no module
+# dependency names. ib_core and the UDP tunnels come in as dependencies.
+wanted_kmods="$wanted_kmods veth ib_uverbs crc32_generic rdma_rxe"
 here=$(cd "$(dirname "$0")" && pwd)
 root=$out.d
 
@@ -72,6 +78,25 @@ if [ -x "$build/bin/xpmem" ]; then
 	copy_elf "$build/bin/xpmem" "$root/xpmem/bin/xpmem"
 	elves="$elves $build/bin/xpmem"
 fi
+
+# Soft-RoCE's user space, where the host has it (else the RDMA test skips in
+# the guest): iproute2's ip (busybox's cannot name a veth peer) and rdma in
+# /usr/sbin, where they do not shadow busybox's ip, and the rxe provider
+# that libibverbs loads with dlopen (so ldd cannot see it) with the driver
+# file that names it. guest-lib.sh's rdma_setup uses them.
+for tool in ip rdma; do
+	path=$(PATH=$PATH:/usr/sbin:/sbin command -v "$tool" || true)
+	[ -n "$path" ] && "$path" -V 2>&1 | grep -q iproute2 || continue
+	copy_elf "$(readlink -f "$path")" "$root/usr/sbin/$tool"
+	elves="$elves $path"
+done
+for rxe in /usr/lib/*/libibverbs/librxe-rdmav*.so; do
+	[ -f "$rxe" ] && [ -f /etc/libibverbs.d/rxe.driver ] || continue
+	copy_elf "$rxe" "$root$rxe"
+	elves="$elves $rxe"
+	mkdir -p "$root/etc/libibverbs.d"
+	cp /etc/libibverbs.d/rxe.driver "$root/etc/libibverbs.d/"
+done
 
 # Host libraries at the paths ldd names. libgcc_s is loaded with dlopen by
 # glibc (thread cancellation, backtraces), so ldd does not list it.

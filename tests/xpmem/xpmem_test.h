@@ -58,6 +58,43 @@ static inline void *shared_buffer(size_t size)
 	return p;
 }
 
+/*
+ * Shareable owner memory of each sort of file: a memfd, a file on tmpfs
+ * (/dev/shm) and a file in $TMPDIR (a disk file system on most hosts). The
+ * file is unlinked at once; its descriptor is left in *fd, for the tests
+ * that truncate or punch it, and the file goes when it is closed.
+ */
+enum file_sort { FILE_MEMFD, FILE_SHM, FILE_TMPDIR, FILE_SORTS };
+
+static inline const char *file_sort_name(enum file_sort sort)
+{
+	static const char *const names[] = { "memfd", "/dev/shm", "$TMPDIR" };
+
+	return names[sort];
+}
+
+static inline void *file_buffer(enum file_sort sort, size_t size, int *fd)
+{
+	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char path[4096];
+	void *p;
+
+	if (sort == FILE_MEMFD) {
+		*fd = memfd_create("xpmem-test", MFD_CLOEXEC);
+	} else {
+		snprintf(path, sizeof(path), "%s/xpmtest.XXXXXX",
+			 sort == FILE_SHM ? "/dev/shm" : dir);
+		*fd = mkostemp(path, O_CLOEXEC);
+		if (*fd >= 0)
+			CHECK(unlink(path) == 0);
+	}
+	CHECK(*fd >= 0);
+	CHECK(ftruncate(*fd, (off_t)size) == 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	CHECK(p != MAP_FAILED);
+	return p;
+}
+
 static inline unsigned char pattern_byte(size_t i, unsigned int seed)
 {
 	return (unsigned char)((i * 131 + seed * 7 + (i >> 12)) & 0xff);
@@ -262,6 +299,32 @@ static inline bool faulted(int status)
 	return status == 128 + SIGSEGV || status == 128 + SIGBUS;
 }
 
+/*
+ * test_deadline(): a process still running @seconds later fails with a
+ * message naming what it was doing (test_doing), instead of hanging until
+ * the harness kills it. alarm() is not inherited: forked children that
+ * wait on others arm their own.
+ */
+static const char *volatile test_doing = "the test";
+
+static inline void test_deadline_handler(int sig)
+{
+	static const char msg[] = "check failed: timed out in ";
+	const char *what = test_doing;
+
+	(void)sig;
+	if (write(2, msg, sizeof(msg) - 1) < 0 ||
+	    write(2, what, strlen(what)) < 0 || write(2, "\n", 1) < 0)
+		_exit(1);
+	_exit(1);
+}
+
+static inline void test_deadline(unsigned int seconds)
+{
+	signal(SIGALRM, test_deadline_handler);
+	alarm(seconds);
+}
+
 static inline int count_dir(const char *path)
 {
 	DIR *d = opendir(path);
@@ -288,6 +351,95 @@ static inline int count_lines_with(const char *path, const char *needle)
 		n += strstr(line, needle) != NULL;
 	fclose(f);
 	return n;
+}
+
+/*
+ * What a test expects of each page of an attachment: a pattern seed
+ * (fill_pattern() over that page alone), zeros, or a hole where an access
+ * faults.
+ */
+#define PAGE_ZERO	(~0u - 1)
+#define PAGE_HOLE	(~0u)
+
+static inline void fill_pages(unsigned char *mem, int first, int n,
+			      unsigned int seed)
+{
+	size_t pg = page_size();
+	int p;
+
+	for (p = first; p < first + n; p++)
+		fill_pattern(mem + (size_t)p * pg, pg, seed + (unsigned int)p);
+}
+
+/* Fails at the first page of @mem that is not what @want says. */
+#define CHECK_PAGES(mem, want, n)					\
+	check_pages_at(__FILE__, __LINE__, (mem), (want), (n))
+
+static inline void check_pages_at(const char *file, int line,
+				  unsigned char *mem, const unsigned int *want,
+				  int n)
+{
+	size_t pg = page_size(), i;
+	unsigned char v;
+	int p, sig;
+
+	for (p = 0; p < n; p++) {
+		unsigned char *page = mem + (size_t)p * pg;
+
+		if (want[p] == PAGE_HOLE) {
+			if (probe_byte(page, false, &v) == 0)
+				test_fail_at(file, line,
+					     "page %d reads 0x%02x, want a fault (hole)",
+					     p, v);
+			continue;
+		}
+		sig = probe_byte(page, false, &v);
+		if (sig)
+			test_fail_at(file, line, "page %d faults with signal %d",
+				     p, sig);
+		if (want[p] == PAGE_ZERO) {
+			for (i = 0; i < pg; i++)
+				if (((volatile unsigned char *)page)[i])
+					test_fail_at(file, line,
+						     "page %d byte %zu is 0x%02x, want 0",
+						     p, i, page[i]);
+			continue;
+		}
+		i = check_pattern(page, pg, want[p]);
+		if (i != pg)
+			test_fail_at(file, line,
+				     "page %d byte %zu is 0x%02x, want 0x%02x (seed %u)",
+				     p, i, page[i], pattern_byte(i, want[p]),
+				     want[p]);
+	}
+}
+
+/* Sets want[first .. first + n) as fill_pages() fills them. */
+static inline void want_pages(unsigned int *want, int first, int n,
+			      unsigned int seed)
+{
+	int p;
+
+	for (p = first; p < first + n; p++)
+		want[p] = seed == PAGE_ZERO || seed == PAGE_HOLE ?
+			  seed : seed + (unsigned int)p;
+}
+
+/*
+ * The main of a test that runs on each sort of file memory: @fn once for
+ * each, named on stdout, the whole within @seconds (test_deadline()).
+ */
+static inline int run_file_sorts(void (*fn)(enum file_sort),
+				 unsigned int seconds)
+{
+	int sort;
+
+	test_deadline(seconds);
+	for (sort = 0; sort < FILE_SORTS; sort++) {
+		printf("%s\n", file_sort_name((enum file_sort)sort));
+		fn((enum file_sort)sort);
+	}
+	return 0;
 }
 
 static inline bool user_backend(void)
