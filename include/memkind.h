@@ -2,8 +2,9 @@
 /*
  * Memory kinds: heaps with different backing memory behind one malloc-like
  * API. Source compatible with memkind 1.14's <memkind.h> for the calls
- * declared here: the default and regular kinds, file-backed ("pmem") kinds
- * in a temporary file of a directory, and, as an extension of this
+ * declared here: the static kinds (memory tiers through NUMA policy),
+ * file-backed ("pmem") kinds in a temporary file of a directory, kinds
+ * over memory the caller provides (fixed), and, as an extension of this
  * implementation, a memfd-backed shareable kind. See memkind(7).
  */
 #ifndef _MEMKIND_H
@@ -57,6 +58,26 @@ enum {
 	MEMKIND_ERROR_RUNTIME = -255,
 };
 
+/* What memkind_create_kind() combines: memory types, a placement policy and
+ * page-size bits (the base-2 logarithm of the page size, 0: default). */
+typedef enum memkind_memtype_t {
+	MEMKIND_MEMTYPE_DEFAULT = 1 << 0,
+	MEMKIND_MEMTYPE_HIGH_BANDWIDTH = 1 << 1,
+} memkind_memtype_t;
+
+typedef enum memkind_policy_t {
+	MEMKIND_POLICY_BIND_LOCAL = 0,
+	MEMKIND_POLICY_BIND_ALL,
+	MEMKIND_POLICY_PREFERRED_LOCAL,
+	MEMKIND_POLICY_INTERLEAVE_LOCAL,
+	MEMKIND_POLICY_INTERLEAVE_ALL,
+	MEMKIND_POLICY_MAX_VALUE
+} memkind_policy_t;
+
+typedef enum memkind_bits_t {
+	MEMKIND_MASK_PAGE_SIZE_2MB = 21ull,
+} memkind_bits_t;
+
 typedef enum memkind_mem_usage_policy {
 	MEMKIND_MEM_USAGE_POLICY_DEFAULT = 0,
 	/* Give freed memory back to the file system at once. */
@@ -71,6 +92,20 @@ typedef enum memkind_stat_type {
 	MEMKIND_STAT_TYPE_MAX_VALUE
 } memkind_stat_type;
 
+/* Options of memkind_stats_print(): jemalloc's, one bit each. */
+typedef enum memkind_stat_print_opt {
+	MEMKIND_STAT_PRINT_ALL = 0,
+	MEMKIND_STAT_PRINT_JSON_FORMAT = 1U << 0,
+	MEMKIND_STAT_PRINT_OMIT_GENERAL = 1U << 1,
+	MEMKIND_STAT_PRINT_OMIT_MERGED_ARENA = 1U << 2,
+	MEMKIND_STAT_PRINT_OMIT_DESTROYED_MERGED_ARENA = 1U << 3,
+	MEMKIND_STAT_PRINT_OMIT_PER_ARENA = 1U << 4,
+	MEMKIND_STAT_PRINT_OMIT_PER_SIZE_CLASS_BINS = 1U << 5,
+	MEMKIND_STAT_PRINT_OMIT_PER_SIZE_CLASS_LARGE = 1U << 6,
+	MEMKIND_STAT_PRINT_OMIT_MUTEX = 1U << 7,
+	MEMKIND_STAT_PRINT_OMIT_EXTENT = 1U << 8,
+} memkind_stat_print_opt;
+
 struct memkind_config;
 
 struct memkind_config *memkind_config_new(void);
@@ -80,8 +115,38 @@ void memkind_config_set_size(struct memkind_config *cfg, size_t pmem_size);
 void memkind_config_set_memory_usage_policy(struct memkind_config *cfg,
 					    memkind_mem_usage_policy policy);
 
+/*
+ * The static kinds. Placement is the kernel's NUMA policy on the kind's
+ * nodes (see memkind(7)): HBW nodes are the ones with the highest
+ * bandwidth (ACPI HMAT) or MEMKIND_HBW_NODES, DAX_KMEM nodes are memory
+ * of a device dax in system-ram mode (kmem) or MEMKIND_DAX_KMEM_NODES.
+ * memkind_check_available() tells whether this machine has them.
+ */
+#include <memkind_deprecated.h>
+
 extern memkind_t MEMKIND_DEFAULT;
 extern memkind_t MEMKIND_REGULAR;
+extern memkind_t MEMKIND_HUGETLB;
+extern memkind_t MEMKIND_INTERLEAVE;
+extern memkind_t MEMKIND_HBW;
+extern memkind_t MEMKIND_HBW_ALL;
+extern memkind_t MEMKIND_HBW_PREFERRED;
+extern memkind_t MEMKIND_HBW_HUGETLB;
+extern memkind_t MEMKIND_HBW_ALL_HUGETLB;
+extern memkind_t MEMKIND_HBW_PREFERRED_HUGETLB;
+extern memkind_t MEMKIND_HBW_INTERLEAVE;
+extern memkind_t MEMKIND_DAX_KMEM;
+extern memkind_t MEMKIND_DAX_KMEM_ALL;
+extern memkind_t MEMKIND_DAX_KMEM_PREFERRED;
+extern memkind_t MEMKIND_DAX_KMEM_INTERLEAVE;
+extern memkind_t MEMKIND_HIGHEST_CAPACITY;
+extern memkind_t MEMKIND_HIGHEST_CAPACITY_PREFERRED;
+extern memkind_t MEMKIND_HIGHEST_CAPACITY_LOCAL;
+extern memkind_t MEMKIND_HIGHEST_CAPACITY_LOCAL_PREFERRED;
+extern memkind_t MEMKIND_LOWEST_LATENCY_LOCAL;
+extern memkind_t MEMKIND_LOWEST_LATENCY_LOCAL_PREFERRED;
+extern memkind_t MEMKIND_HIGHEST_BANDWIDTH_LOCAL;
+extern memkind_t MEMKIND_HIGHEST_BANDWIDTH_LOCAL_PREFERRED;
 
 int memkind_get_version(void);
 void memkind_error_message(int err, char *msg, size_t size);
@@ -89,13 +154,21 @@ void memkind_error_message(int err, char *msg, size_t size);
 int memkind_create_pmem(const char *dir, size_t max_size, memkind_t *kind);
 int memkind_create_pmem_with_config(struct memkind_config *cfg,
 				    memkind_t *kind);
+int memkind_create_kind(memkind_memtype_t memtype_flags,
+			memkind_policy_t policy, memkind_bits_t flags,
+			memkind_t *kind);
+int memkind_create_fixed(void *addr, size_t size, memkind_t *kind);
 int memkind_destroy_kind(memkind_t kind);
 int memkind_check_available(memkind_t kind);
+ssize_t memkind_get_capacity(memkind_t kind);
 int memkind_check_dax_path(const char *pmem_dir);
 memkind_t memkind_detect_kind(void *ptr);
 
 int memkind_update_cached_stats(void);
 int memkind_get_stat(memkind_t kind, memkind_stat_type stat, size_t *value);
+int memkind_stats_print(void (*write_cb)(void *, const char *), void *cbopaque,
+			memkind_stat_print_opt opts);
+int memkind_set_bg_threads(bool state);
 
 void *memkind_malloc(memkind_t kind, size_t size);
 void *memkind_calloc(memkind_t kind, size_t num, size_t size);

@@ -1,6 +1,13 @@
 # make install: libraries, headers, pkg-config files, the command, man pages.
 # Honours PREFIX and DESTDIR. Each part lists what it installs here.
 
+# memkind's public headers, C and C++ (memkind/internal/ below).
+KIND_HEADERS := include/memkind.h include/memkind_deprecated.h \
+                include/hbwmalloc.h \
+                include/memkind_memtier.h include/pmem_allocator.h \
+                include/memkind_allocator.h include/hbw_allocator.h \
+                include/fixed_allocator.h
+
 PC_FILES := $(BUILD)/pkgconfig/memkind.pc $(BUILD)/pkgconfig/xpmem.pc \
             $(BUILD)/pkgconfig/cray-xpmem.pc
 
@@ -38,7 +45,7 @@ install: $(INSTALL_DEPS)
 	install -m 755 $(KIND_SO) $(XPMEM_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libmemkind.so.0 $(DESTDIR)$(LIBDIR)/libmemkind.so
 	ln -sf libxpmem.so.0 $(DESTDIR)$(LIBDIR)/libxpmem.so
-	install -m 644 include/xpmem.h include/memkind.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 include/xpmem.h $(KIND_HEADERS) $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 include/memkind/internal/*.h \
 		$(DESTDIR)$(INCLUDEDIR)/memkind/internal/
 	install -m 644 $(PC_FILES) $(DESTDIR)$(PKGCONFIGDIR)/

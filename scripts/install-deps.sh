@@ -37,13 +37,15 @@ fi
 # libibverbs-dev: tests/xpmem/rdma_reg links libibverbs (it skips where
 # there is no RDMA device).
 pkgs="build-essential pkg-config libjemalloc-dev libmemkind-dev
-      util-linux procps attr valgrind libibverbs-dev"
+      libnuma-dev libhwloc-dev util-linux procps attr valgrind libibverbs-dev"
 if [ $want_vm -eq 1 ]; then
 	pkgs="$pkgs qemu-system-x86 busybox-static cpio libelf-dev sparse
 	      linux-source-6.1 kmod debootstrap xz-utils zstd"
 	# Soft-RoCE in the guests: the rxe provider and its driver file,
 	# iproute2's ip and rdma (tests/vm/make-initramfs.sh copies them).
 	pkgs="$pkgs ibverbs-providers rdma-core iproute2"
+	# tests/tier/omp_alloc: LLVM's OpenMP runtime as a libmemkind client.
+	pkgs="$pkgs clang-14 libomp-14-dev"
 fi
 # The install test (part of the VM checks) builds the packages first.
 if [ $want_pkg -eq 1 ] || [ $want_vm -eq 1 ]; then

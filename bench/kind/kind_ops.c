@@ -12,9 +12,10 @@
  *
  *   kind_ops KIND OP N [THREADS]
  *
- * KIND: default (MEMKIND_DEFAULT), pmem (a pmem kind in $KIND_OPS_DIR,
- * default /dev/shm), shared (memkind_create_shared; this project only),
- * glibc (malloc/free, for reference).
+ * KIND: default (MEMKIND_DEFAULT), regular (MEMKIND_REGULAR, a static kind
+ * placed by NUMA policy), pmem (a pmem kind in $KIND_OPS_DIR, default
+ * /dev/shm), shared (memkind_create_shared; this project only), glibc
+ * (malloc/free, for reference).
  * OP:   pair      memkind_malloc(kind, 64) + memkind_free(kind, p)
  *       freenull  memkind_malloc(kind, 64) + memkind_free(NULL, p)
  *       calloc    memkind_calloc(kind, 1, 64) + memkind_free(kind, p)
@@ -211,6 +212,8 @@ static memkind_t kind_open(const char *name)
 		return NULL;
 	if (!strcmp(name, "default"))
 		return MEMKIND_DEFAULT;
+	if (!strcmp(name, "regular"))
+		return MEMKIND_REGULAR;
 	if (!strcmp(name, "pmem"))
 		err = memkind_create_pmem(dir ? dir : "/dev/shm", 0, &kind);
 	else if (!strcmp(name, "shared") && memkind_create_shared)

@@ -33,12 +33,6 @@ struct je_arena_config {
 	bool metadata_use_hooks;
 };
 
-static struct memkind *hooks_kind(extent_hooks_t *hooks)
-{
-	return (struct memkind *)((char *)hooks -
-				  offsetof(struct memkind, hooks));
-}
-
 /*
  * jemalloc's own metadata for the arena (its "base") comes through the
  * hooks too, as committed, huge-page aligned blocks; ordinary growth asks
@@ -240,6 +234,32 @@ static void arena_reserve_whole(struct memkind *kind)
 	}
 }
 
+/* Flags of allocations from the kind without a thread cache. */
+static void arena_set_direct(struct memkind *kind)
+{
+	kind->direct.gen = kind->gen;
+	kind->direct.tc = TC_NONE;
+	kind->direct.alloc_flags =
+	    arena_flag(kind->arena) | MALLOCX_TCACHE_NONE;
+	kind->direct.free_flags = MALLOCX_TCACHE_NONE;
+}
+
+/*
+ * An arena over the given extent hooks (static and fixed kinds), jemalloc
+ * metadata included. Call after the kind has its registry slot.
+ */
+int arena_create_hooked(struct memkind *kind, const extent_hooks_t *hooks)
+{
+	extent_hooks_t *h = &kind->hooks;
+	size_t sz = sizeof(kind->arena);
+
+	kind->hooks = *hooks;
+	if (mallctl("arenas.create", &kind->arena, &sz, &h, sizeof(h)))
+		return MEMKIND_ERROR_ARENAS_CREATE;
+	arena_set_direct(kind);
+	return 0;
+}
+
 /* Creates the kind's arena. Returns 0 or a MEMKIND_ERROR_* code. */
 int arena_create(struct memkind *kind)
 {
@@ -254,10 +274,7 @@ int arena_create(struct memkind *kind)
 		arena_destroy(kind);
 		return MEMKIND_ERROR_ARENAS_CREATE;
 	}
-	kind->direct.gen = kind->gen;
-	kind->direct.tc = TC_NONE;
-	kind->direct.alloc_flags = arena_flag(arena) | MALLOCX_TCACHE_NONE;
-	kind->direct.free_flags = MALLOCX_TCACHE_NONE;
+	arena_set_direct(kind);
 	return 0;
 }
 

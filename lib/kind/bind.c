@@ -133,6 +133,12 @@ bool bind_want(struct memkind *kind)
 		return true;
 	if (!bind_on || ++bind_tls.misses < BIND_SWITCH)
 		return false;
+	/*
+	 * A fixed kind's granules may hold memory of others (fixed.c), which
+	 * the bound fast path would hand to jemalloc's free() unchecked.
+	 */
+	if (kind->ops == &fixed_ops)
+		return false;
 	return bind_switch(kind) == 0;
 }
 

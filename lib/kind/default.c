@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The static kinds MEMKIND_DEFAULT and MEMKIND_REGULAR: a jemalloc arena
+ * The static kind MEMKIND_DEFAULT: a jemalloc arena
  * of ordinary private memory, used with the thread's own jemalloc cache,
  * as in memkind. Sizes follow jemalloc's size classes (a 512-byte block
  * has a usable size of exactly 512), which programs written for memkind
@@ -115,10 +115,7 @@ __attribute__((constructor)) static void default_arena_init(void)
 		bind_setup();
 }
 
-/*
- * MEMKIND_REGULAR is another name for the same heap: every call works on
- * default_kind, whichever static kind the caller named.
- */
+/* Every call works on default_kind, whichever static kind was named. */
 static void *default_malloc(struct memkind *kind, size_t size)
 {
 	if (unlikely(size == 0))
@@ -220,13 +217,4 @@ struct memkind default_kind = {
     .fork_fd = -1,
 };
 
-static struct memkind regular_kind = {
-    .ops = &default_ops,
-    .name = "memkind_regular",
-    .is_static = true,
-    .heap = {.fd = -1},
-    .fork_fd = -1,
-};
-
 KIND_API memkind_t MEMKIND_DEFAULT = &default_kind;
-KIND_API memkind_t MEMKIND_REGULAR = &regular_kind;

@@ -133,7 +133,8 @@ static void prepare(void)
 		if (!kind)
 			continue;
 		pthread_mutex_lock(registry_slot_lock(s));
-		kind->fork_fd = snapshot(&kind->heap);
+		/* Kinds of private or caller-provided memory have no file. */
+		kind->fork_fd = kind->heap.fd >= 0 ? snapshot(&kind->heap) : -1;
 	}
 }
 

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -90,6 +91,53 @@ struct tc_entry {
 #define TC_NONE (~0u)
 #define TC_PROBATION 4
 
+/* numa_nodes.c: memory nodes, their classes and attributes */
+#define NODES_MAX 64 /* nodes above this are not used by the static kinds */
+typedef uint64_t node_mask_t;
+#define NODE_BIT(n) ((node_mask_t)1 << (n))
+
+enum node_class {
+	NODES_ALL,	       /* every node with memory */
+	NODES_CPU,	       /* nodes with CPUs */
+	NODES_HBW,	       /* high bandwidth, closest to the CPU */
+	NODES_HBW_ALL,	       /* high bandwidth, all */
+	NODES_DAX,	       /* DAX KMEM, closest to the CPU */
+	NODES_DAX_ALL,	       /* DAX KMEM, all */
+	NODES_CAPACITY,	       /* largest nodes */
+	NODES_CAPACITY_LOCAL,  /* largest of the CPU's local nodes */
+	NODES_LATENCY_LOCAL,   /* lowest latency of the local nodes */
+	NODES_BANDWIDTH_LOCAL, /* highest bandwidth of the local nodes */
+};
+
+int nodes_select(enum node_class cls, int cpu_node, node_mask_t *out);
+int nodes_current_cpu_node(void);
+int nodes_count(void);
+long long nodes_capacity(node_mask_t mask);
+long long nodes_free(node_mask_t mask);
+
+/* How a static kind places its pages (static_kinds.c). */
+enum place_policy {
+	PLACE_BIND,	  /* only the nodes; ENOMEM when they are full */
+	PLACE_PREFERRED,  /* the first of the nodes, others when it is full */
+	PLACE_INTERLEAVE, /* round robin over the nodes */
+};
+
+struct kind_numa {
+	enum node_class nodes;
+	enum place_policy policy;
+	unsigned char page_shift; /* 0: base pages; 21, 30: huge pages */
+	atomic_int ready; /* 0: not set up, 1: arena made, -1: failed */
+	int err;	  /* set up failure (MEMKIND_ERROR_*) */
+};
+
+/* A kind over memory the caller provides (fixed.c). */
+struct kind_fixed {
+	char *base;
+	size_t size;
+	size_t used; /* handed to the arena, from base on */
+	pthread_mutex_t lock;
+};
+
 struct memkind {
 	const struct memkind_ops *ops;
 	char name[KIND_NAME_MAX];
@@ -110,6 +158,9 @@ struct memkind {
 	unsigned nbound; /* threads whose jemalloc cache serves this kind */
 	bool dying;	 /* destroyed while bound: torn down by the last */
 	bool released;	 /* memkind_destroy_kind() is done with it */
+	struct kind_numa *numa;	 /* static kinds placed by NUMA policy */
+	struct kind_fixed fixed; /* memkind_create_fixed() kinds */
+	atomic_size_t tier_bytes; /* allocated through memtier_* (memtier.c) */
 };
 
 /* registry.c: slots of live kinds */
@@ -176,6 +227,14 @@ void arena_destroy(struct memkind *kind);
 int arena_purge(struct memkind *kind);
 void *arena_take(struct memkind *kind, size_t size);
 int arena_set_ssize(unsigned arena, const char *name, ssize_t v);
+int arena_create_hooked(struct memkind *kind, const extent_hooks_t *hooks);
+
+/* The kind whose extent hooks these are (each kind has its own copy). */
+static inline struct memkind *hooks_kind(extent_hooks_t *hooks)
+{
+	return (struct memkind *)((char *)hooks -
+				  offsetof(struct memkind, hooks));
+}
 extern const struct memkind_ops arena_kind_ops_template;
 void *arena_kind_malloc(struct memkind *kind, size_t size);
 void *arena_kind_calloc(struct memkind *kind, size_t num, size_t size);
@@ -245,6 +304,15 @@ void bind_fork_child(void);
 
 /* Small calloc()s of the bound kind are malloc() + memset(). */
 #define BIND_CALLOC_MAX 4096
+
+/* static_kinds.c, fixed.c */
+extern const struct memkind_ops numa_kind_ops;
+extern const struct memkind_ops fixed_ops;
+int numa_kind_prepare(struct memkind *kind);
+int numa_kind_available(struct memkind *kind);
+ssize_t numa_kind_capacity(struct memkind *kind);
+int numa_kind_verify(void *addr, size_t size, struct memkind *kind,
+		     bool touch);
 
 /* shared.c / pmem.c */
 extern const struct memkind_ops pmem_ops;

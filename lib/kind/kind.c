@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 static int kind_new(const struct memkind_ops *ops, const char *dir,
 		    size_t max_size, memkind_mem_usage_policy policy,
@@ -108,9 +109,39 @@ KIND_API int memkind_destroy_kind(memkind_t kind)
 	return MEMKIND_SUCCESS;
 }
 
+/* Static NUMA kinds ask the machine; every other kind exists once made. */
 KIND_API int memkind_check_available(memkind_t kind)
 {
-	return kind ? MEMKIND_SUCCESS : MEMKIND_ERROR_INVALID;
+	if (!kind)
+		return MEMKIND_ERROR_INVALID;
+	if (kind->numa)
+		return numa_kind_available(kind);
+	return MEMKIND_SUCCESS;
+}
+
+/* What a file system can hold: the limit of an unbounded file kind. */
+static ssize_t fs_capacity(int fd)
+{
+	struct statvfs st;
+
+	if (fstatvfs(fd, &st))
+		return -1;
+	return (ssize_t)(st.f_blocks * st.f_frsize);
+}
+
+KIND_API ssize_t memkind_get_capacity(memkind_t kind)
+{
+	if (!kind)
+		return -1;
+	if (kind->numa)
+		return numa_kind_capacity(kind);
+	if (kind->ops == &fixed_ops)
+		return (ssize_t)kind->fixed.size;
+	if (kind == &default_kind)
+		return (ssize_t)nodes_capacity(~(node_mask_t)0);
+	if (kind->heap.max_size)
+		return (ssize_t)kind->heap.max_size;
+	return kind->heap.fd >= 0 ? fs_capacity(kind->heap.fd) : -1;
 }
 
 /*

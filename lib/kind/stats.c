@@ -70,3 +70,44 @@ KIND_API int memkind_get_stat(memkind_t kind, memkind_stat_type stat,
 		return total_stat(stat, value);
 	return kind->ops->get_stat(kind, stat, value);
 }
+
+/* jemalloc's malloc_stats_print() option letters, one per bit. */
+static const struct {
+	memkind_stat_print_opt bit;
+	char letter;
+} print_opts[] = {
+    {MEMKIND_STAT_PRINT_JSON_FORMAT, 'J'},
+    {MEMKIND_STAT_PRINT_OMIT_GENERAL, 'g'},
+    {MEMKIND_STAT_PRINT_OMIT_MERGED_ARENA, 'm'},
+    {MEMKIND_STAT_PRINT_OMIT_DESTROYED_MERGED_ARENA, 'd'},
+    {MEMKIND_STAT_PRINT_OMIT_PER_ARENA, 'a'},
+    {MEMKIND_STAT_PRINT_OMIT_PER_SIZE_CLASS_BINS, 'b'},
+    {MEMKIND_STAT_PRINT_OMIT_PER_SIZE_CLASS_LARGE, 'l'},
+    {MEMKIND_STAT_PRINT_OMIT_MUTEX, 'x'},
+    {MEMKIND_STAT_PRINT_OMIT_EXTENT, 'e'},
+};
+#define PRINT_OPTS_ALL ((1U << 9) - 1)
+
+KIND_API int memkind_stats_print(void (*write_cb)(void *, const char *),
+				 void *cbopaque, memkind_stat_print_opt opts)
+{
+	char letters[sizeof(print_opts) / sizeof(print_opts[0]) + 1];
+	size_t i, n = 0;
+
+	if ((unsigned)opts & ~PRINT_OPTS_ALL)
+		return MEMKIND_ERROR_INVALID;
+	for (i = 0; i < sizeof(print_opts) / sizeof(print_opts[0]); i++)
+		if (opts & print_opts[i].bit)
+			letters[n++] = print_opts[i].letter;
+	letters[n] = 0;
+	malloc_stats_print(write_cb, cbopaque, letters);
+	return MEMKIND_SUCCESS;
+}
+
+/* jemalloc's background purging threads, for every arena. */
+KIND_API int memkind_set_bg_threads(bool state)
+{
+	if (mallctl("background_thread", NULL, NULL, &state, sizeof(state)))
+		return MEMKIND_ERROR_OPERATION_FAILED;
+	return MEMKIND_SUCCESS;
+}

@@ -25,7 +25,7 @@ theirs=$build/bench/kind/kind_ops_memkind
 bound=1.25
 n1=5000 n2=25000
 ops="pair freenull calloc realloc"
-kinds="default pmem shared"
+kinds="default regular pmem shared"
 
 skip() {
 	echo "skip: $*"

@@ -132,7 +132,7 @@ case ",$only," in
 esac
 
 stage "tests"
-for bin in /xpmem/tests/xpmem/* /xpmem/tests/kernel/*; do
+for bin in /xpmem/tests/xpmem/* /xpmem/tests/kernel/* /xpmem/tests/tier/*; do
 	[ -f "$bin" ] && [ -x "$bin" ] && run_test "" "$bin"
 done
 

@@ -2,11 +2,12 @@
 # Builds the test VM's initramfs (an uncompressed newc cpio archive):
 #   make-initramfs.sh <output file> <module.ko> <build dir> [<modules dir>]
 # It holds busybox-static with its applets in /bin, /init (guest-init.sh),
-# the module in /xpmem/module, the test programs of tests/xpmem and
-# tests/kernel and the libraries of <build dir>, laid out as in the build
-# tree so that their $ORIGIN run paths still resolve, and every shared
-# library they need from the host (found with ldd), the dynamic loader
-# included. No compression: unpacking is faster than gunzip under TCG.
+# the module in /xpmem/module, the test programs of tests/xpmem,
+# tests/kernel and tests/tier and the libraries of <build dir>, laid out
+# as in the build tree so that their $ORIGIN run paths still resolve, and
+# every shared library they need from the host (found with ldd), the
+# dynamic loader included. No compression: unpacking is faster than
+# gunzip under TCG.
 # With the kernel's <modules dir> (a Debian image's lib/modules/<release>),
 # the modules the tests need that such kernels build as modules (zram and
 # its compressors, loop) go in /lib/modules/xpmem, uncompressed, with a file
@@ -66,7 +67,7 @@ if [ -d "$build/lib" ]; then
 		[ -L "$f" ] || elves="$elves $f"
 	done
 fi
-for area in xpmem kernel; do
+for area in xpmem kernel tier; do
 	for f in "$build/tests/$area"/*; do
 		[ -f "$f" ] && [ -x "$f" ] || continue
 		copy_elf "$f" "$root/xpmem/tests/$area/$(basename "$f")"

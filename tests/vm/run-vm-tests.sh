@@ -64,8 +64,11 @@ vm_memory() { case "$1" in *-debug) echo 1024 ;; *) echo 2048 ;; esac; }
 test_limit() { case "$1" in *-debug) echo 240 ;; *) echo 90 ;; esac; }
 # Tests of the command's own logic (option parsing, its attachment cache,
 # timing loops) exercise the module no differently from the rest; on the
-# slow debug kernel they run only on the stock kernels.
+# slow debug kernel they run only on the stock kernels. So do the memory
+# tier tests that exercise only user space: filling the HBM-like node,
+# Debian's memkind as the reference and the OpenMP runtime.
 debug_skip=xpmem/tool_usage,xpmem/tool_bench,xpmem/tool_cache
+debug_skip=$debug_skip,tier/full,tier/placement_memkind,tier/omp_alloc
 extra_passes() { case "$1" in *-debug) echo "user failinject" ;; esac; }
 extra_append() {
 	local p
@@ -84,7 +87,7 @@ extra_append() {
 expected_tests() {
 	local name=$1 area f p
 
-	for area in xpmem kernel; do
+	for area in xpmem kernel tier; do
 		for f in "$build/tests/$area"/*; do
 			[ -f "$f" ] && [ -x "$f" ] || continue
 			case " $only " in
@@ -100,25 +103,39 @@ expected_tests() {
 	done
 }
 
+# hmat_lb NODE NS BANDWIDTH: HMAT's latency and bandwidth from node 0's
+# CPUs to NODE.
+hmat_lb() {
+	echo "-numa hmat-lb,initiator=0,target=$1,hierarchy=memory,data-type=access-latency,latency=$2" \
+		"-numa hmat-lb,initiator=0,target=$1,hierarchy=memory,data-type=access-bandwidth,bandwidth=$3"
+}
+
 # Boots one kernel; the console goes to $dir/console.log, the guest's
 # events channel to $dir/events.log. Returns qemu's status (124: timeout).
 boot() {
 	local name=$1 vmlinuz=$2 initrd=$3 dir=$4
 
-	local mem half
+	local mem hbm ddr
 
 	mem=$(vm_memory "$name")
-	half=$((mem / 2))
+	hbm=$((mem / 16))
+	ddr=$(((mem - hbm) * 2 / 5))
 	rm -f "$dir/console.log" "$dir/events.log"
-	# Two NUMA nodes, one CPU each, so that page migration between nodes
-	# can be tested under a live attachment; one socket each, or the
-	# kernel warns that CPUs sharing a cache sit on different nodes.
+	# A tiered memory machine described by ACPI HMAT, for the memory
+	# kinds (tests/tier): node 0 DDR with both CPUs (one socket), node 1
+	# small and fast (HBM-like), node 2 large and slow (CXL-like), both
+	# memory-only. Page migration between nodes 0 and 1 is tested under a
+	# live attachment (tests/kernel).
 	timeout -k 5 "$(vm_limit "$name")" "$qemu" \
-		-accel tcg -cpu "$vm_cpu" -smp 2,sockets=2,cores=1,threads=1 -m "$mem" \
-		-object memory-backend-ram,id=m0,size=${half}M \
-		-object memory-backend-ram,id=m1,size=$((mem - half))M \
-		-numa node,nodeid=0,cpus=0,memdev=m0 \
-		-numa node,nodeid=1,cpus=1,memdev=m1 \
+		-accel tcg -cpu "$vm_cpu" -smp 2,sockets=1,cores=2,threads=1 -m "$mem" \
+		-machine hmat=on \
+		-object memory-backend-ram,id=m0,size=${ddr}M \
+		-object memory-backend-ram,id=m1,size=${hbm}M \
+		-object memory-backend-ram,id=m2,size=$((mem - ddr - hbm))M \
+		-numa node,nodeid=0,cpus=0-1,memdev=m0 \
+		-numa node,nodeid=1,memdev=m1,initiator=0 \
+		-numa node,nodeid=2,memdev=m2,initiator=0 \
+		$(hmat_lb 0 10 100G) $(hmat_lb 1 20 400G) $(hmat_lb 2 80 50G) \
 		-nographic -no-reboot -monitor none \
 		-serial "file:$dir/console.log" -serial "file:$dir/events.log" \
 		-kernel "$vmlinuz" -initrd "$initrd" \

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * memkind 1.14's deprecated interface, included by <memkind.h> as memkind
+ * does: the kinds of 1 GiB pages and the partition numbers of the static
+ * kinds. New code names the kinds directly.
+ */
+#ifndef _MEMKIND_DEPRECATED_H
+#define _MEMKIND_DEPRECATED_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef MEMKIND_DEPRECATED
+#ifdef __GNUC__
+#define MEMKIND_DEPRECATED(func) func __attribute__((deprecated))
+#else
+#define MEMKIND_DEPRECATED(func) func
+#endif
+#endif
+
+/* 1 GiB huge pages: everywhere, on HBW nodes, preferably on HBW nodes. */
+extern memkind_t MEMKIND_GBTLB;
+extern memkind_t MEMKIND_HBW_GBTLB;
+extern memkind_t MEMKIND_HBW_PREFERRED_GBTLB;
+
+enum memkind_base_partition {
+	MEMKIND_PARTITION_DEFAULT = 0,
+	MEMKIND_PARTITION_HBW = 1,
+	MEMKIND_PARTITION_HBW_HUGETLB = 2,
+	MEMKIND_PARTITION_HBW_PREFERRED = 3,
+	MEMKIND_PARTITION_HBW_PREFERRED_HUGETLB = 4,
+	MEMKIND_PARTITION_HUGETLB = 5,
+	MEMKIND_PARTITION_HBW_GBTLB = 6,
+	MEMKIND_PARTITION_HBW_PREFERRED_GBTLB = 7,
+	MEMKIND_PARTITION_GBTLB = 8,
+	MEMKIND_PARTITION_HBW_INTERLEAVE = 9,
+	MEMKIND_PARTITION_INTERLEAVE = 10,
+	MEMKIND_PARTITION_REGULAR = 11,
+	MEMKIND_PARTITION_HBW_ALL = 12,
+	MEMKIND_PARTITION_HBW_ALL_HUGETLB = 13,
+	MEMKIND_PARTITION_DAX_KMEM = 14,
+	MEMKIND_PARTITION_DAX_KMEM_ALL = 15,
+	MEMKIND_PARTITION_DAX_KMEM_PREFERRED = 16,
+	MEMKIND_PARTITION_DAX_KMEM_INTERLEAVE = 17,
+	MEMKIND_PARTITION_HIGHEST_CAPACITY = 18,
+	MEMKIND_PARTITION_HIGHEST_CAPACITY_PREFERRED = 19,
+	MEMKIND_PARTITION_HIGHEST_CAPACITY_LOCAL = 20,
+	MEMKIND_PARTITION_HIGHEST_CAPACITY_LOCAL_PREFERRED = 21,
+	MEMKIND_PARTITION_LOWEST_LATENCY_LOCAL = 22,
+	MEMKIND_PARTITION_LOWEST_LATENCY_LOCAL_PREFERRED = 23,
+	MEMKIND_PARTITION_HIGHEST_BANDWIDTH_LOCAL = 24,
+	MEMKIND_PARTITION_HIGHEST_BANDWIDTH_LOCAL_PREFERRED = 25,
+	MEMKIND_NUM_BASE_KIND
+};
+
+/* The static kind of a partition number: 0, or MEMKIND_ERROR_UNAVAILABLE
+ * for a number out of range. */
+int MEMKIND_DEPRECATED(memkind_get_kind_by_partition(int partition,
+						     memkind_t *kind));
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _MEMKIND_DEPRECATED_H */
