@@ -134,13 +134,16 @@ static inline void xpmem_zap_pfn_range(struct vm_area_struct *vma,
 /*
  * Zaps pages @first..@first + @nr - 1 of @mapping in every process that
  * maps them. unmap_mapping_pages() is exported only from 5.13 on;
- * unmap_mapping_range() everywhere, in bytes.
+ * unmap_mapping_range() everywhere, in bytes. even_cows is set: without
+ * it, kernels before 5.18 skip every page whose own mapping is not
+ * @mapping, which is every page an attachment maps (the owner's file
+ * pages); attachments are shared mappings and have no COW pages to keep.
  */
 static inline void xpmem_unmap_mapping_pages(struct address_space *mapping,
 					     pgoff_t first, pgoff_t nr)
 {
 	unmap_mapping_range(mapping, (loff_t)first << PAGE_SHIFT,
-			    (loff_t)nr << PAGE_SHIFT, 0);
+			    (loff_t)nr << PAGE_SHIFT, 1);
 }
 
 /*

@@ -27,7 +27,6 @@
 #define MADV_COLLAPSE 25
 #endif
 
-#define THP_DIR "/sys/kernel/mm/transparent_hugepage"
 #define HUGE	(2UL << 20)
 #define SPLIT_PAGE 100		/* the small page dropped from huge page 0 */
 
@@ -151,6 +150,8 @@ static void probe_readv(pid_t pid, uint64_t addr)
 
 	errno = 0;
 	rc = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	if (rc == -1 && errno == ENOSYS)
+		return;		/* no CONFIG_CROSS_MEMORY_ATTACH */
 	if (rc != -1 || errno != EFAULT)
 		test_fail_at(__FILE__, __LINE__,
 			     "process_vm_readv of a 2 MiB entry: %zd/%s, want EFAULT",
@@ -185,9 +186,9 @@ static uint64_t *huge_buffer(void)
 	CHECK(madvise(mem, size, MADV_DONTFORK) == 0);
 	fill_words(mem, size, 1);
 	/* Faults may have found no huge page free just then; 6.1+ collapses. */
-	if (anon_huge_bytes(mem) < (long)size)
+	if (anon_huge_bytes(mem, size) < (long)size)
 		madvise(mem, size, MADV_COLLAPSE);
-	if (anon_huge_bytes(mem) < (long)(size / 4)) {
+	if (anon_huge_bytes(mem, size) < (long)(size / 4)) {
 		char line[256];
 		FILE *f = fopen("/proc/buddyinfo", "r");
 
@@ -196,7 +197,7 @@ static uint64_t *huge_buffer(void)
 		if (f)
 			fclose(f);
 		test_skip("only %ld of %zu MiB in huge pages",
-			  anon_huge_bytes(mem) >> 20, size >> 20);
+			  anon_huge_bytes(mem, size) >> 20, size >> 20);
 	}
 	return mem;
 }
@@ -209,7 +210,7 @@ static void read_huge_pages(long small)
 	uint64_t att;
 	long n;
 
-	long thp = anon_huge_bytes(mem);
+	long thp = anon_huge_bytes(mem, size);
 	/* What the read may take: a PMD per huge page, a PTE per other page. */
 	long most = thp / (long)HUGE + (long)(size - (size_t)thp) /
 		    (long)page_size();
@@ -248,16 +249,11 @@ static void read_huge_pages(long small)
 
 int main(void)
 {
-	char enabled[128];
 	long avail_kb;
 	long small;
 
 	require_kernel_backend();
-	if (!read_line(THP_DIR "/enabled", enabled, sizeof(enabled)))
-		test_skip("no transparent huge pages (%s)", THP_DIR);
-	if (strstr(enabled, "[never]") && !set_setting(THP_DIR "/enabled",
-						      "madvise"))
-		test_skip("THP is disabled and cannot be enabled");
+	require_thp();
 	if (access(THP_DIR "/hpage_pmd_size", R_OK) == 0 &&
 	    read_long(THP_DIR "/hpage_pmd_size") != (long)HUGE)
 		test_skip("huge pages are not 2 MiB here");

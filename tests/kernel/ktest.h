@@ -127,28 +127,26 @@ static inline void *anon_pages(size_t size)
 	return p;
 }
 
-/* AnonHugePages of the mapping that contains @addr, in bytes. */
-static inline long anon_huge_bytes(const void *addr)
+/* AnonHugePages of the mappings inside [addr, addr + len), in bytes. */
+static inline long anon_huge_bytes(const void *addr, size_t len)
 {
 	FILE *f = fopen("/proc/self/smaps", "r");
-	unsigned long start, end, a = (unsigned long)addr;
+	unsigned long start, end, lo = (unsigned long)addr, hi = lo + len;
 	bool inside = false;
 	char line[512];
-	long kb = -1;
+	long kb, total = 0;
 
 	CHECK(f != NULL);
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
-		    strchr(line, '-') < strchr(line, ' ')) {
-			inside = start <= a && a < end;
-			continue;
-		}
-		if (inside && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
-			break;
+		    strchr(line, '-') < strchr(line, ' '))
+			inside = start < hi && lo < end;
+		else if (inside &&
+			 sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			total += kb * 1024;
 	}
 	fclose(f);
-	CHECK(kb >= 0);
-	return kb * 1024;
+	return total;
 }
 
 /*
@@ -288,6 +286,11 @@ static inline long meminfo_kb(const char *field)
 	return found;
 }
 
+#define THP_DIR "/sys/kernel/mm/transparent_hugepage"
+
+/* Skips the test unless transparent huge pages are (or can be) on. */
+static inline void require_thp(void);
+
 static inline long read_long(const char *path)
 {
 	char buf[64];
@@ -362,6 +365,17 @@ static inline bool set_setting(const char *path, const char *value)
 		atexit(ktest_restore_settings);
 	}
 	return write_line(path, value);
+}
+
+static inline void require_thp(void)
+{
+	char enabled[128];
+
+	if (!read_line(THP_DIR "/enabled", enabled, sizeof(enabled)))
+		test_skip("no transparent huge pages (%s)", THP_DIR);
+	if (strstr(enabled, "[never]") && !set_setting(THP_DIR "/enabled",
+						      "madvise"))
+		test_skip("THP is disabled and cannot be enabled");
 }
 
 /*

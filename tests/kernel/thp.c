@@ -16,7 +16,6 @@
 #define MADV_COLLAPSE 25
 #endif
 
-#define THP_DIR "/sys/kernel/mm/transparent_hugepage"
 #define KHUGEPAGED_DIR THP_DIR "/khugepaged"
 
 enum step { STEP_READ = 1, STEP_COLLAPSED, STEP_SPLIT };
@@ -57,7 +56,7 @@ static bool collapse_by_khugepaged(unsigned char *mem)
 	    !set_setting(KHUGEPAGED_DIR "/alloc_sleep_millisecs", "0") ||
 	    !set_setting(KHUGEPAGED_DIR "/pages_to_scan", "4096"))
 		test_skip("cannot tune khugepaged");
-	return WAIT_UNTIL(anon_huge_bytes(mem) == (long)huge_size, 20);
+	return WAIT_UNTIL(anon_huge_bytes(mem, huge_size) == (long)huge_size, 20);
 }
 
 static void collapse(unsigned char *mem)
@@ -81,18 +80,13 @@ static void collapse(unsigned char *mem)
 
 int main(void)
 {
-	char enabled[128];
 	struct live_attach t;
 	unsigned char *mem;
 	unsigned int *want;
 	long size;
 
 	require_kernel_backend();
-	if (!read_line(THP_DIR "/enabled", enabled, sizeof(enabled)))
-		test_skip("no transparent huge pages (%s)", THP_DIR);
-	if (strstr(enabled, "[never]") && !set_setting(THP_DIR "/enabled",
-						      "madvise"))
-		test_skip("THP is disabled and cannot be enabled");
+	require_thp();
 	size = 2 * 1024 * 1024;
 	if (access(THP_DIR "/hpage_pmd_size", R_OK) == 0)
 		size = read_long(THP_DIR "/hpage_pmd_size");
@@ -106,21 +100,21 @@ int main(void)
 	CHECK(madvise(mem, huge_size, MADV_NOHUGEPAGE) == 0);
 	CHECK(madvise(mem, huge_size, MADV_DONTFORK) == 0);
 	fill_pages(mem, 0, pages, 10);
-	CHECK(anon_huge_bytes(mem) == 0);
+	CHECK(anon_huge_bytes(mem, huge_size) == 0);
 	CHECK(madvise(mem, huge_size, MADV_HUGEPAGE) == 0);
 
 	live_attach_start(&t, mem, huge_size, attacher);
 	live_attach_wait(&t, STEP_READ);
 
 	collapse(mem);
-	if (anon_huge_bytes(mem) != (long)huge_size)
+	if (anon_huge_bytes(mem, huge_size) != (long)huge_size)
 		test_fail_at(__FILE__, __LINE__,
 			     "collapse reported success, AnonHugePages %ld kB",
-			     anon_huge_bytes(mem) / 1024);
+			     anon_huge_bytes(mem, huge_size) / 1024);
 	want_pages(want, 0, pages, 10);
 	CHECK_PAGES(mem, want, pages);
 	fill_pages(mem, 0, pages, 20);
-	CHECK(anon_huge_bytes(mem) == (long)huge_size);
+	CHECK(anon_huge_bytes(mem, huge_size) == (long)huge_size);
 	live_attach_go(&t, STEP_COLLAPSED);
 	live_attach_wait(&t, STEP_COLLAPSED);
 	want_pages(want, 0, pages, 20);
@@ -129,10 +123,10 @@ int main(void)
 	CHECK_PAGES(mem, want, pages);
 
 	CHECK(madvise(mem + 5 * page_size(), page_size(), MADV_DONTNEED) == 0);
-	if (anon_huge_bytes(mem) != 0)
+	if (anon_huge_bytes(mem, huge_size) != 0)
 		test_fail_at(__FILE__, __LINE__,
 			     "MADV_DONTNEED inside the huge page left AnonHugePages %ld kB",
-			     anon_huge_bytes(mem) / 1024);
+			     anon_huge_bytes(mem, huge_size) / 1024);
 	fill_pages(mem, 100, 8, 40);
 	live_attach_go(&t, STEP_SPLIT);
 	live_attach_wait(&t, STEP_SPLIT);

@@ -135,6 +135,28 @@ static void check_transport(const char *point, const char *end,
 		test_fail_at(__FILE__, __LINE__, "%s: not positive", name);
 }
 
+/*
+ * Huge pages against small ones: measured on the module (private memory),
+ * with a reason on the user-space backend.
+ */
+static void check_huge_pages(const char *out)
+{
+	const char *p = strstr(out, "\"huge_pages\": {");
+
+	if (!p)
+		test_fail_at(__FILE__, __LINE__, "no huge_pages:\n%s", out);
+	if (strstr(out, "\"backend\": \"user\"")) {
+		CHECK(strstr(p, "\"available\": false, \"reason\": \"") == p + 15);
+		return;
+	}
+	if (strncmp(p + 15, "\"available\": true", 17) != 0)
+		test_fail_at(__FILE__, __LINE__, "huge pages not measured: %s",
+			     p);
+	CHECK(number_after(p, "thp_bytes") >= 0);
+	CHECK(number_after(p, "huge_ns") > 0);
+	CHECK(number_after(p, "small_ns") > 0);
+}
+
 static void check_json(const char *out, const size_t *sizes, int n)
 {
 	const char *end = json_value(out), *p;
@@ -173,6 +195,7 @@ static void check_json(const char *out, const size_t *sizes, int n)
 	CHECK(number_after(p, "lookup_ns") > 0);
 	CHECK(number_after(p, "lookup_same_window_ns") > 0);
 	CHECK(number_after(p, "attach_detach_ns") > 0);
+	check_huge_pages(out);
 }
 
 static void check_csv(const char *out, int n)

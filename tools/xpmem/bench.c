@@ -381,17 +381,18 @@ static size_t largest(const size_t *v, int n)
 }
 
 static void report(const struct bench_ctx *ctx, const struct bench_point *pts,
-		   const struct bench_cache_cost *cc)
+		   const struct bench_cache_cost *cc,
+		   const struct bench_huge_cost *hc)
 {
 	switch (ctx->opts.format) {
 	case FMT_CSV:
-		report_csv(ctx, pts, ctx->opts.nsizes, cc);
+		report_csv(ctx, pts, ctx->opts.nsizes, cc, hc);
 		break;
 	case FMT_JSON:
-		report_json(ctx, pts, ctx->opts.nsizes, cc);
+		report_json(ctx, pts, ctx->opts.nsizes, cc, hc);
 		break;
 	default:
-		report_table(ctx, pts, ctx->opts.nsizes, cc);
+		report_table(ctx, pts, ctx->opts.nsizes, cc, hc);
 		break;
 	}
 }
@@ -401,6 +402,7 @@ int cmd_bench(int argc, char **argv)
 	static struct bench_ctx ctx;
 	struct bench_point pts[BENCH_MAX_SIZES];
 	struct bench_cache_cost cc;
+	struct bench_huge_cost hc;
 	int ret, err;
 
 	ret = parse_bench_opts(argc, argv, &ctx.opts);
@@ -415,7 +417,8 @@ int cmd_bench(int argc, char **argv)
 		err = measure_all(&ctx, pts);
 	if (!err) {
 		measure_cache_cost(&ctx, &cc);
-		report(&ctx, pts, &cc);
+		measure_huge_cost(&ctx, &hc);
+		report(&ctx, pts, &cc, &hc);
 	}
 	if (bench_teardown(&ctx) && !err)
 		err = -ECHILD;

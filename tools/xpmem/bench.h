@@ -6,6 +6,7 @@
  *   bench_owner.c      the exporting process (the sender)
  *   bench_transport.c  one transfer through each transport
  *   bench_cache.c      attachment-cache lookup and uncached attach cost
+ *   bench_huge.c       attaching and reading huge pages against small ones
  *   bench_report.c     table, CSV and JSON output
  *
  * The receiver (the parent process) measures everything; the owner (a
@@ -124,6 +125,18 @@ struct bench_cache_cost {
 	char why_not[128];
 };
 
+/* Attach + read + detach of a buffer in huge pages and in small pages. */
+struct bench_huge_cost {
+	size_t size;
+	int64_t thp_bytes; /* how much of the buffer the kernel gave THPs */
+	double huge_ns;	   /* median, THP-backed */
+	double small_ns;   /* median, small pages */
+	bool ok;
+	char why_not[128];
+};
+
+void measure_huge_cost(struct bench_ctx *ctx, struct bench_huge_cost *r);
+
 /* bench_owner.c */
 int owner_main(const struct bench_opts *o, size_t max_size, char *shm_data,
 	       struct shm_ctl *shm, int cmd_fd, int info_fd, int cpu);
@@ -147,11 +160,14 @@ void measure_cache_cost(struct bench_ctx *ctx, struct bench_cache_cost *r);
 
 /* bench_report.c */
 void report_table(const struct bench_ctx *ctx, const struct bench_point *pts,
-		  int n, const struct bench_cache_cost *cc);
+		  int n, const struct bench_cache_cost *cc,
+		  const struct bench_huge_cost *hc);
 void report_csv(const struct bench_ctx *ctx, const struct bench_point *pts,
-		int n, const struct bench_cache_cost *cc);
+		int n, const struct bench_cache_cost *cc,
+		  const struct bench_huge_cost *hc);
 void report_json(const struct bench_ctx *ctx, const struct bench_point *pts,
-		 int n, const struct bench_cache_cost *cc);
+		 int n, const struct bench_cache_cost *cc,
+		  const struct bench_huge_cost *hc);
 
 /*
  * Spins while *v == old and returns the new value; yields now and then so

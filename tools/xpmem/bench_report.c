@@ -62,6 +62,29 @@ static void print_cache_lines(const struct bench_cache_cost *cc,
 	       cc->attach_detach_ns / 1000);
 }
 
+static double huge_mbps(const struct bench_huge_cost *hc, double ns)
+{
+	return (double)hc->size / (1 << 20) / (ns / 1e9);
+}
+
+static void print_huge_lines(const struct bench_huge_cost *hc,
+			     const char *prefix)
+{
+	char sz[32];
+
+	format_size(hc->size, sz, sizeof(sz));
+	if (!hc->ok) {
+		printf("%sattach + read + detach of %s: not measured: %s\n",
+		       prefix, sz, hc->why_not);
+		return;
+	}
+	printf("%sattach + read + detach of %s: huge pages %.0f MiB/s "
+	       "(%lld%% THP), small pages\n%s  %.0f MiB/s: %.2fx\n",
+	       prefix, sz, huge_mbps(hc, hc->huge_ns),
+	       (long long)(hc->thp_bytes * 100 / (int64_t)hc->size), prefix,
+	       huge_mbps(hc, hc->small_ns), hc->small_ns / hc->huge_ns);
+}
+
 /* ---- table ------------------------------------------------------------- */
 
 static void table_cell(const struct bench_point *p, enum transport t)
@@ -81,7 +104,8 @@ static void table_ratio(const struct bench_point *p, enum transport t)
 }
 
 void report_table(const struct bench_ctx *ctx, const struct bench_point *pts,
-		  int n, const struct bench_cache_cost *cc)
+		  int n, const struct bench_cache_cost *cc,
+		  const struct bench_huge_cost *hc)
 {
 	char sz[32];
 
@@ -103,6 +127,7 @@ void report_table(const struct bench_ctx *ctx, const struct bench_point *pts,
 	}
 	putchar('\n');
 	print_cache_lines(cc, "");
+	print_huge_lines(hc, "");
 }
 
 /* ---- CSV --------------------------------------------------------------- */
@@ -116,11 +141,13 @@ static void csv_num(bool ok, double v)
 }
 
 void report_csv(const struct bench_ctx *ctx, const struct bench_point *pts,
-		int n, const struct bench_cache_cost *cc)
+		int n, const struct bench_cache_cost *cc,
+		  const struct bench_huge_cost *hc)
 {
 	/* Context as comment lines: readers that take "#" comments skip it. */
 	print_header(ctx, "# ");
 	print_cache_lines(cc, "# ");
+	print_huge_lines(hc, "# ");
 	printf("size");
 	for (int t = 0; t < T_COUNT; t++)
 		printf(",%s_gbps,%s_latency_ns", transport_names[t],
@@ -214,7 +241,7 @@ static void json_cache(const struct bench_cache_cost *cc)
 	if (!cc->ok) {
 		printf("\"available\": false, \"reason\": ");
 		json_string(cc->why_not);
-		printf("}\n");
+		printf("}");
 		return;
 	}
 	printf("\"available\": true, \"entries\": %u, \"lookup_ns\": ",
@@ -225,11 +252,29 @@ static void json_cache(const struct bench_cache_cost *cc)
 	printf(", \"attach_detach_size\": %zu, \"attach_detach_ns\": ",
 	       cc->attach_size);
 	json_num(cc->attach_detach_ns);
+	printf("}");
+}
+
+static void json_huge(const struct bench_huge_cost *hc)
+{
+	printf("  \"huge_pages\": {");
+	if (!hc->ok) {
+		printf("\"available\": false, \"reason\": ");
+		json_string(hc->why_not);
+		printf("}\n");
+		return;
+	}
+	printf("\"available\": true, \"size\": %zu, \"thp_bytes\": %lld, "
+	       "\"huge_ns\": ", hc->size, (long long)hc->thp_bytes);
+	json_num(hc->huge_ns);
+	printf(", \"small_ns\": ");
+	json_num(hc->small_ns);
 	printf("}\n");
 }
 
 void report_json(const struct bench_ctx *ctx, const struct bench_point *pts,
-		 int n, const struct bench_cache_cost *cc)
+		 int n, const struct bench_cache_cost *cc,
+		  const struct bench_huge_cost *hc)
 {
 	printf("{\n  \"backend\": ");
 	json_string(backend_name(ctx->backend));
@@ -249,5 +294,7 @@ void report_json(const struct bench_ctx *ctx, const struct bench_point *pts,
 	}
 	printf("  ],\n");
 	json_cache(cc);
+	printf(",\n");
+	json_huge(hc);
 	printf("}\n");
 }
