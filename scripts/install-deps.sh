@@ -9,7 +9,10 @@
 #                                     a build root of their release, images
 #                                     fetched (tests/vm/prepare-kernels.sh)
 #   scripts/install-deps.sh --interop also what building Debian's UCX source
-#                                     package needs (tests/interop/)
+#                                     package needs (tests/interop/), and
+#                                     gnuplot and the cached Debian 12 root
+#                                     with Open MPI and the MPI applications
+#                                     that tests/mpi/ boots
 #   scripts/install-deps.sh --pkg     also what `make package` needs
 #                                     (dpkg-buildpackage, debhelper, dh-dkms,
 #                                     lintian); --vm implies it, and also
@@ -45,7 +48,8 @@ if [ $want_pkg -eq 1 ] || [ $want_vm -eq 1 ]; then
 	pkgs="$pkgs dpkg-dev debhelper dh-dkms lintian e2fsprogs"
 fi
 if [ $want_interop -eq 1 ]; then
-	pkgs="$pkgs dpkg-dev autoconf automake libtool libnuma-dev binutils"
+	pkgs="$pkgs dpkg-dev autoconf automake libtool libnuma-dev binutils
+	      debootstrap cpio gnuplot-nox"
 fi
 
 missing=""
@@ -70,5 +74,12 @@ if [ $want_vm -eq 1 ]; then
 		echo "install-deps: the install test's roots could not be prepared" \
 			"(see above); its checks will fail" >&2
 	echo "install-deps: install test roots ready in $(($(date +%s) - start)) s"
+fi
+if [ $want_interop -eq 1 ]; then
+	start=$(date +%s)
+	"$(dirname "$0")/../tests/mpi/prepare-mpi.sh" >/dev/null ||
+		echo "install-deps: the MPI suite's root could not be prepared" \
+			"(see above); its checks will fail" >&2
+	echo "install-deps: MPI root ready in $(($(date +%s) - start)) s"
 fi
 echo "install-deps: all dependencies present ($(($(date +%s) - begin)) s)"
