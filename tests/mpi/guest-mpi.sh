@@ -82,11 +82,27 @@ mpi_run() {
 			env HOME="$(awk -F: -v u="$uid" '$3 == u { print $6 }' /etc/passwd)" \
 			mpirun "$@"
 	fi
+	# What the processes were doing just before the limit, for a run
+	# that hangs.
+	rm -f /tmp/hang.txt
+	(
+		sleep $((limit - 5))
+		{
+			tr '\n' ' ' </proc/xpmem/stats
+			echo
+			ps -eo pid,user,stat,wchan:24,pcpu,etime,args | cut -c1-160
+		} >/tmp/hang.txt 2>&1
+	) &
+	watch=$!
 	(
 		cd "$run_dir" || exit 1
 		[ "$tls" = - ] && unset UCX_TLS || export UCX_TLS="$tls"
 		timeout -k 10 "$limit" "$@"
 	) >"$out" 2>&1
+	rc=$?
+	kill "$watch" 2>/dev/null
+	wait "$watch" 2>/dev/null
+	return $rc
 }
 
 # The live counters while a run goes on, sampled twice a second into
@@ -193,6 +209,7 @@ run_case() {
 		report FAIL "$who/$name" "${rc/#0/1}"
 		echo "VMOUT $who/$name: $why"
 		show "$out" 12
+		[ -s /tmp/hang.txt ] && show /tmp/hang.txt 40
 		cat "$run_dir"/ucx.*.log 2>/dev/null | grep -v 'UCX  DEBUG' |
 			show - 10
 		lanes | show - 12
