@@ -10,6 +10,10 @@
 #                                     fetched (tests/vm/prepare-kernels.sh)
 #   scripts/install-deps.sh --interop also what building Debian's UCX source
 #                                     package needs (tests/interop/)
+#   scripts/install-deps.sh --mpi     also gnuplot and the cached Debian 12
+#                                     root with Open MPI and the MPI
+#                                     applications that tests/mpi/ boots
+#                                     (make check-mpi; needs --vm --interop)
 #   scripts/install-deps.sh --pkg     also what `make package` needs
 #                                     (dpkg-buildpackage, debhelper, dh-dkms,
 #                                     lintian); --vm implies it, and also
@@ -19,12 +23,14 @@ set -eu
 
 want_vm=0
 want_interop=0
+want_mpi=0
 want_pkg=0
 begin=$(date +%s)
 for arg in "$@"; do
 	case "$arg" in
 	--vm) want_vm=1 ;;
 	--interop) want_interop=1 ;;
+	--mpi) want_mpi=1 ;;
 	--pkg) want_pkg=1 ;;
 	*) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
 	esac
@@ -54,6 +60,9 @@ fi
 if [ $want_interop -eq 1 ]; then
 	pkgs="$pkgs dpkg-dev autoconf automake libtool libnuma-dev binutils"
 fi
+if [ $want_mpi -eq 1 ]; then
+	pkgs="$pkgs debootstrap cpio gnuplot-nox"
+fi
 
 missing=""
 for p in $pkgs; do
@@ -77,5 +86,12 @@ if [ $want_vm -eq 1 ]; then
 		echo "install-deps: the install test's roots could not be prepared" \
 			"(see above); its checks will fail" >&2
 	echo "install-deps: install test roots ready in $(($(date +%s) - start)) s"
+fi
+if [ $want_mpi -eq 1 ]; then
+	start=$(date +%s)
+	"$(dirname "$0")/../tests/mpi/prepare-mpi.sh" >/dev/null ||
+		echo "install-deps: the MPI suite's root could not be prepared" \
+			"(see above); its checks will fail" >&2
+	echo "install-deps: MPI root ready in $(($(date +%s) - start)) s"
 fi
 echo "install-deps: all dependencies present ($(($(date +%s) - begin)) s)"

@@ -8,6 +8,9 @@
 #   make check-static   checkpatch --strict and sparse on the module
 #   make check-vm       kernel module tests in qemu (tests/vm/)
 #   make check-interop  UCX built against libxpmem, run in qemu (tests/interop/)
+#   make check-mpi      Debian's Open MPI, NetPIPE, HPCC and mpi4py over that
+#                       UCX on the module, in qemu (tests/mpi/); not part of
+#                       make check, whose time it would double under TCG
 #   make check-install  the Debian packages installed on a freshly bootstrapped
 #                       Debian 12 booted in qemu, DKMS on every kernel series
 #                       (tests/install/)
@@ -117,6 +120,10 @@ check-interop: all
 	@mkdir -p build
 	tests/interop/run-interop.sh --build $(BUILD) --results $(RESULTS)
 
+check-mpi: all
+	@mkdir -p build
+	tests/mpi/run-mpi.sh --build $(BUILD) --results $(RESULTS)
+
 check-install:
 	@mkdir -p build
 	tests/install/run-install.sh --build build --results $(RESULTS)
@@ -136,4 +143,4 @@ check:
 	-@$(STAGE) --wait install
 	@tests/summary.sh $(RESULTS)
 
-.PHONY: tests check check-unit check-static check-vm check-interop check-install
+.PHONY: tests check check-unit check-static check-vm check-interop check-mpi check-install

@@ -253,15 +253,6 @@ compare_run() {
 	done
 }
 
-# The module's own unload check (counters, rmmod) as a result of its own.
-unload_check() {
-	if unload_module; then
-		report PASS rmmod
-	else
-		report FAIL rmmod 1
-	fi
-}
-
 stage "boot done: $(uname -r)"
 ip link set lo up || event "VMERROR cannot bring up the loopback interface"
 
@@ -282,7 +273,7 @@ if load_modules; then
 		compare_run
 	fi
 	stage "unload"
-	unload_check
+	report_unload
 fi
 
 guest_finish

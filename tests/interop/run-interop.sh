@@ -266,35 +266,6 @@ boot() {
 		</dev/null >"$dir/qemu.log" 2>&1
 }
 
-# A result the guest never reported (it hung, or the guest died) fails.
-record_guest() {
-	local name=$1 dir=$2 t line verdict rc
-
-	for t in $(expected_results "$name"); do
-		line=$(guest_result "$dir" "$t")
-		if [ -z "$line" ]; then
-			record FAIL "interop-$name/$t" "no result from the guest"
-			continue
-		fi
-		verdict=$(echo "$line" | cut -d' ' -f2)
-		rc=$(echo "$line" | cut -d' ' -f4)
-		if [ "$verdict" = FAIL ]; then
-			record FAIL "interop-$name/$t" "exit $rc"
-			print_guest_output "$dir" "$t"
-		else
-			record "$verdict" "interop-$name/$t"
-		fi
-	done
-}
-
-# The VMOUT lines the guest printed after a failed result.
-print_guest_output() {
-	tr -d '\r' <"$1/console.log" |
-		awk -v t="VMRESULT FAIL $2 " 'index($0, t) == 1 { on = 1; next }
-			on && /^VM(RESULT|STAGE)/ { exit }
-			on && /^VMOUT / { print "    " substr($0, 7) }'
-}
-
 # perftest's Final line: iterations, then latency (usec: percentile,
 # average of the last report, overall), bandwidth (MB/s: last report,
 # overall) and message rate. The table compares the overall figures, which
@@ -361,7 +332,7 @@ run_kernel() {
 	echo "interop-$name: boot and runs took $(($(now) - start)) s" \
 		"(qemu status $rc, logs in $dir)"
 	rm -f "$dir/initramfs.cpio"
-	record_guest "$name" "$dir"
+	record_guest_results "interop-$name" "$dir" < <(expected_results "$name")
 	record_kernel_log "interop-$name" "$dir"
 	compares "$name" || return 0
 	perf_table "$dir" >"$dir/perf.txt"

@@ -178,6 +178,15 @@ unload_module() {
 	return 1
 }
 
+# The unload above as a result of its own: rmmod.
+report_unload() {
+	if unload_module; then
+		report PASS rmmod
+	else
+		report FAIL rmmod 1
+	fi
+}
+
 # With kmemleak on: two scans after the module is gone, and what they found.
 kmemleak_scan() {
 	[ -w /sys/kernel/debug/kmemleak ] || return 0

@@ -100,3 +100,34 @@ guest_result() {
 	cat "$dir/events.log" "$dir/console.log" 2>/dev/null | tr -d '\r' |
 		grep -E "^VMRESULT (PASS|FAIL|SKIP) $name [0-9]+$" | tail -n 1
 }
+
+# Turns a guest's VMRESULT lines into result lines <label>/<name>, one for
+# each name read from standard input (call it with `< <(...)`, so that
+# record's failure count stays in this shell). A name the guest never
+# reported fails (it hung, or the guest died); a failure is followed by the
+# VMOUT lines the guest printed after it; a SKIP gets <skip reason>.
+#   record_guest_results LABEL DIR [SKIP REASON]
+record_guest_results() {
+	local label=$1 dir=$2 why=${3:-} t line verdict rc
+
+	while read -r t; do
+		line=$(guest_result "$dir" "$t")
+		if [ -z "$line" ]; then
+			record FAIL "$label/$t" "no result from the guest"
+			continue
+		fi
+		verdict=$(echo "$line" | cut -d' ' -f2)
+		rc=$(echo "$line" | cut -d' ' -f4)
+		case $verdict in
+		FAIL)
+			record FAIL "$label/$t" "exit $rc"
+			tr -d '\r' <"$dir/console.log" |
+				awk -v t="VMRESULT FAIL $t " 'index($0, t) == 1 { on = 1; next }
+					on && /^VM(RESULT|STAGE)/ { exit }
+					on && /^VMOUT / { print "    " substr($0, 7) }'
+			;;
+		SKIP) record SKIP "$label/$t" "$why" ;;
+		*) record "$verdict" "$label/$t" ;;
+		esac
+	done
+}
