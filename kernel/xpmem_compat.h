@@ -187,7 +187,11 @@ static inline bool xpmem_page_is_pagecache(struct page *page)
 /* Whether xpmem_insert_pfn_pmd() can map writable (it takes a protection). */
 static inline bool xpmem_pmd_maps_writable(void)
 {
-	return IS_ENABLED(XPMEM_HAVE_INSERT_PFN_PMD_PROT);
+#ifdef XPMEM_HAVE_INSERT_PFN_PMD_PROT
+	return true;
+#else
+	return false;
+#endif
 }
 
 /*

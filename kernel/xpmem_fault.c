@@ -592,8 +592,9 @@ out:
  * @vmf: the fault
  *
  * Maps the owner's page behind the faulting address and the present pages
- * after it, or the whole 2 MiB around it with one PMD where it can. Holes, and an owner that is gone, give SIGBUS. Runs with the
- * attacher's mmap_lock held; takes no module lock except att->lock.
+ * after it, or the whole 2 MiB around it with one PMD where it can. Holes,
+ * and an owner that is gone, give SIGBUS. Runs with the attacher's
+ * mmap_lock held; takes no module lock except att->lock.
  *
  * Return: VM_FAULT_NOPAGE when mapped, VM_FAULT_RETRY, or an error.
  */
