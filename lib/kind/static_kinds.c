@@ -536,10 +536,23 @@ KIND_API int memkind_create_kind(memkind_memtype_t memtype_flags,
 	return MEMKIND_SUCCESS;
 }
 
-/* The nodes of pages[0..n): move_pages() in query mode. */
+/*
+ * The nodes of pages[0..n): move_pages() in query mode, or, on kernels
+ * built without page migration (ENOSYS), get_mempolicy() page by page.
+ */
 static int pages_nodes(void **pages, int *status, unsigned long n)
 {
-	return move_pages(0, n, pages, NULL, status, 0) ? -EFAULT : 0;
+	unsigned long i;
+
+	if (!move_pages(0, n, pages, NULL, status, 0))
+		return 0;
+	if (errno != ENOSYS)
+		return -EFAULT;
+	for (i = 0; i < n; i++)
+		if (get_mempolicy(&status[i], NULL, 0, pages[i],
+				  MPOL_F_NODE | MPOL_F_ADDR))
+			return -EFAULT;
+	return 0;
 }
 
 #define VERIFY_BATCH 256

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "test.h"
+#include "tier_test.h"
 
 #define BLOCK ((size_t)8 << 20)
 #define MAXBLOCKS 512
@@ -24,7 +25,7 @@ static int node_of(void *p)
 {
 	int status = -1;
 
-	CHECK(move_pages(0, 1, &p, NULL, &status, 0) == 0);
+	CHECK(pages_nodes_of(&p, &status, 1) == 0);
 	return status;
 }
 

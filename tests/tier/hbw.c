@@ -11,6 +11,7 @@
 #include <numaif.h>
 
 #include "test.h"
+#include "tier_test.h"
 
 #define LEN ((size_t)4 << 20)
 
@@ -29,7 +30,7 @@ int main(void)
 	memset(hbw, 1, LEN);
 	CHECK(hbw_verify_memory_region(hbw, LEN, 0) == 0);
 	page = hbw;
-	CHECK(move_pages(0, 1, &page, NULL, &status, 0) == 0);
+	CHECK(pages_nodes_of(&page, &status, 1) == 0);
 	printf("hbw_malloc: node %d\n", status);
 
 	plain = memkind_malloc(MEMKIND_REGULAR, LEN);

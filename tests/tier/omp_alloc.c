@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "test.h"
+#include "tier_test.h"
 
 #define LEN ((size_t)4 << 20)
 #define PAGE 4096
@@ -28,7 +29,7 @@ static int pages_node(char *p)
 
 	for (i = 0; i < n; i++)
 		pages[i] = p + i * PAGE;
-	CHECK(move_pages(0, n, pages, NULL, status, 0) == 0);
+	CHECK(pages_nodes_of(pages, status, n) == 0);
 	for (i = 1; i < n; i++)
 		if (status[i] != status[0])
 			return -1;

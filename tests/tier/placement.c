@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "test.h"
+#include "tier_test.h"
 
 #define ALLOC_BYTES (1u << 20)
 #define PAGE 4096u
@@ -99,7 +100,7 @@ static unsigned pages_nodes(char *p)
 
 	for (i = 0; i < NPAGES; i++)
 		pages[i] = p + (size_t)i * PAGE;
-	CHECK(move_pages(0, NPAGES, pages, NULL, status, 0) == 0);
+	CHECK(pages_nodes_of(pages, status, NPAGES) == 0);
 	for (i = 0; i < NPAGES; i++) {
 		CHECK(status[i] >= 0 && status[i] < 32);
 		mask |= N(status[i]);
