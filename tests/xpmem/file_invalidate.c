@@ -196,12 +196,7 @@ static void invalidate(enum file_sort sort)
 	channel_parent(&ch);
 	CHECK(get_u64(ch.up[0]) == STEP_READ);
 	owner_changes(&ch, mem, fd);
-	CHECK(test_wait(pid) == 0);
-	close(ch.down[1]);
-	close(ch.up[0]);
-	CHECK(xpmem_remove(segid) == 0);
-	CHECK(munmap(mem, PAGES * pg) == 0);
-	close(fd);
+	owner_finish(pid, &ch, segid, mem, PAGES * pg, fd);
 }
 
 int main(void)

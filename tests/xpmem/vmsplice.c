@@ -116,12 +116,7 @@ static void splice_sort(enum file_sort sort)
 			(off_t)(4 * pg), (off_t)(2 * pg)) == 0);
 	CHECK(ftruncate(fd, (off_t)(6 * pg)) == 0);
 	put_u64(ch.down[1], STEP_DROPPED);
-	CHECK(test_wait(pid) == 0);
-	close(ch.down[1]);
-	close(ch.up[0]);
-	CHECK(xpmem_remove(segid) == 0);
-	CHECK(munmap(mem, PAGES * pg) == 0);
-	close(fd);
+	owner_finish(pid, &ch, segid, mem, PAGES * pg, fd);
 }
 
 int main(void)

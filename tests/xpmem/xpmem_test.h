@@ -189,6 +189,22 @@ static inline void channel_child(struct channel *ch)
 	close(ch->up[0]);
 }
 
+/*
+ * The owner's end of a test over a file-backed window: the attacher @pid
+ * passed, then the channel, the segment, the mapping and the file go.
+ */
+static inline void owner_finish(pid_t pid, struct channel *ch,
+				xpmem_segid_t segid, void *mem, size_t size,
+				int fd)
+{
+	CHECK(test_wait(pid) == 0);
+	close(ch->down[1]);
+	close(ch->up[0]);
+	CHECK(xpmem_remove(segid) == 0);
+	CHECK(munmap(mem, size) == 0);
+	close(fd);
+}
+
 /* fork() with the stdio buffers flushed first, so nothing prints twice. */
 static inline pid_t fork_checked(void)
 {
