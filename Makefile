@@ -1,6 +1,7 @@
 # Top-level, non-recursive build. Each part lives in its own fragment:
 #   mk/common.mk          toolchain, flags, build directories
 #   lib/kind/kind.mk      libmemkind.so.0
+#   lib/memtier/memtier.mk libmemtier.so.0 (LD_PRELOAD tiering)
 #   lib/xpmem/xpmem.mk    libxpmem.so.0
 #   tools/xpmem/xpmem.mk  the `xpmem` command
 #   tests/tests.mk        test programs and `make check`
@@ -15,6 +16,7 @@
 
 include mk/common.mk
 include lib/kind/kind.mk
+include lib/memtier/memtier.mk
 include lib/xpmem/xpmem.mk
 include tools/xpmem/xpmem.mk
 include examples/examples.mk

@@ -30,7 +30,7 @@ ALL_TARGETS += $(PC_FILES)
 
 # What is installed, and nothing else: a test program that does not build
 # must not stop a client from installing the libraries.
-INSTALL_DEPS := $(KIND_SO) $(XPMEM_SO) $(PC_FILES) \
+INSTALL_DEPS := $(KIND_SO) $(MEMTIER_SO) $(XPMEM_SO) $(PC_FILES) \
                 $(if $(XPMEM_TOOL_SRCS),$(XPMEM_TOOL))
 
 # What `make install` installs, built and nothing else (the packages build
@@ -42,8 +42,9 @@ install: $(INSTALL_DEPS)
 		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
 		$(DESTDIR)$(MANDIR)/man7
-	install -m 755 $(KIND_SO) $(XPMEM_SO) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(KIND_SO) $(MEMTIER_SO) $(XPMEM_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libmemkind.so.0 $(DESTDIR)$(LIBDIR)/libmemkind.so
+	ln -sf libmemtier.so.0 $(DESTDIR)$(LIBDIR)/libmemtier.so
 	ln -sf libxpmem.so.0 $(DESTDIR)$(LIBDIR)/libxpmem.so
 	install -m 644 include/xpmem.h $(KIND_HEADERS) $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 include/memkind/internal/*.h \

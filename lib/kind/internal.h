@@ -184,6 +184,11 @@ unsigned registry_limit(void);
 typedef _Atomic(struct memkind *) addrmap_leaf[ADDRMAP_LEAF_SIZE];
 extern _Atomic(addrmap_leaf *) addrmap_top[(size_t)1 << ADDRMAP_TOP_BITS];
 
+/* Bookkeeping memory that never goes through malloc() (meta.c). */
+void *meta_calloc(size_t num, size_t size);
+void *meta_realloc(void *ptr, size_t size);
+void meta_free(void *ptr);
+
 void addrmap_set(const void *base, size_t len, struct memkind *kind);
 void addrmap_fork_child(void);
 

@@ -3,7 +3,7 @@
 KIND_SRCS := $(wildcard lib/kind/*.c)
 KIND_OBJS := $(KIND_SRCS:%.c=$(OBJOUT)/%.o)
 KIND_SO   := $(LIBOUT)/libmemkind.so.0
-KIND_LIBS := -ljemalloc -ldl -lnuma -lhwloc
+KIND_LIBS := -ljemalloc -ldl -lnuma -lhwloc -lm
 
 $(KIND_SO): $(KIND_OBJS) lib/kind/libmemkind.map
 	@mkdir -p $(dir $@)

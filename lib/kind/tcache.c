@@ -49,7 +49,7 @@ static int kind_remember_tc(struct memkind *kind, unsigned tc)
 
 	if (kind->ntc == kind->tc_cap) {
 		cap = kind->tc_cap ? kind->tc_cap * 2 : 4;
-		ids = realloc(kind->tc_ids, cap * sizeof(*ids));
+		ids = meta_realloc(kind->tc_ids, cap * sizeof(*ids));
 		if (!ids)
 			return -1;
 		kind->tc_ids = ids;
@@ -80,7 +80,7 @@ static void thread_exit(void *arg)
 		pthread_mutex_unlock(lock);
 	}
 	tc_table = NULL;
-	free(t);
+	meta_free(t);
 }
 
 static void tc_key_init(void)
@@ -88,19 +88,30 @@ static void tc_key_init(void)
 	pthread_key_create(&tc_key, thread_exit);
 }
 
+/*
+ * The table is bookkeeping memory (meta.c), not malloc()'s.
+ * pthread_setspecific() may still call malloc() for a key's
+ * second-level block, hence the guard: allocations the thread makes while
+ * its table is being created go without a cache.
+ */
+static __thread bool table_creating
+    __attribute__((tls_model("initial-exec")));
+
 static struct tc_entry *table_create(void)
 {
-	struct tc_entry *t;
+	struct tc_entry *t = NULL;
 
+	if (table_creating)
+		return NULL;
+	table_creating = true;
 	pthread_once(&tc_key_once, tc_key_init);
-	t = calloc(KIND_DEFAULT_SLOT + 1, sizeof(*t));
-	if (!t)
-		return NULL;
-	if (pthread_setspecific(tc_key, t)) {
-		free(t);
-		return NULL;
+	t = meta_calloc(KIND_DEFAULT_SLOT + 1, sizeof(*t));
+	if (t && pthread_setspecific(tc_key, t)) {
+		meta_free(t);
+		t = NULL;
 	}
 	tc_table = t;
+	table_creating = false;
 	return t;
 }
 
@@ -160,7 +171,7 @@ void tcache_kind_release(struct memkind *kind)
 	pthread_mutex_lock(lock);
 	for (i = 0; i < kind->ntc; i++)
 		tcache_destroy_id(kind->tc_ids[i]);
-	free(kind->tc_ids);
+	meta_free(kind->tc_ids);
 	kind->tc_ids = NULL;
 	kind->ntc = kind->tc_cap = 0;
 	pthread_mutex_unlock(lock);
