@@ -105,8 +105,12 @@ static int bind_switch(struct memkind *to)
 	if (pthread_setspecific(bind_key, &bind_tls))
 		return -1;
 	pthread_mutex_lock(&bind_lock);
-	if (from != &bind_none)
-		mallctl("thread.tcache.flush", NULL, NULL, NULL, 0);
+	/*
+	 * Even an unbound thread's cache may hold blocks: the default kind's
+	 * allocations before its arena exists (libmemtier.so's malloc() in
+	 * the loader and in other libraries' constructors) use it.
+	 */
+	mallctl("thread.tcache.flush", NULL, NULL, NULL, 0);
 	if (mallctl("thread.arena", NULL, NULL, &arena, sizeof(arena))) {
 		pthread_mutex_unlock(&bind_lock);
 		bind_tls.misses = 0;

@@ -9,9 +9,9 @@
  * included: a block from the C library's allocator freed here (or the
  * reverse) would corrupt both heaps.
  *
- * The tiers are built on first use (or by the constructor, whichever
- * comes first). Building them allocates, and those allocations, like any
- * made by other threads meanwhile, come from the default kind; free()
+ * The tiers are built by the library's constructor. Allocations made
+ * before (by the loader, other libraries' constructors) or while they
+ * are built come from the default kind; free()
  * finds the kind of every block, so they are freed correctly later. Calls
  * into libmemkind name MEMKIND_DEFAULT, never NULL, for blocks whose kind
  * is unknown: with NULL it hands a block it does not know to the
@@ -50,25 +50,30 @@ static void build_tiers(void)
 	atomic_store_explicit(&tiers_state, TIERS_READY, memory_order_release);
 }
 
-/* The tiers, or NULL while they are built or when none are set. */
+/* The tiers, or NULL before they are built or when none are set. */
 static struct memtier_memory *tiered(void)
 {
-	int s = atomic_load_explicit(&tiers_state, memory_order_acquire);
-
-	if (__builtin_expect(s == TIERS_READY, 1))
+	if (__builtin_expect(atomic_load_explicit(&tiers_state,
+						  memory_order_acquire) ==
+				     TIERS_READY,
+			     1))
 		return tiers;
-	if (s == TIERS_NONE &&
-	    atomic_compare_exchange_strong(&tiers_state, &s, TIERS_BUILDING))
-		build_tiers();
-	return atomic_load_explicit(&tiers_state, memory_order_acquire) ==
-			       TIERS_READY ?
-		       tiers :
-		       NULL;
+	return NULL;
 }
 
+/*
+ * Built by the constructor, which runs after those of libmemkind and the
+ * libraries it uses (libnuma finds the nodes in its own): building the
+ * tiers any earlier, on the first malloc(), would ask libnuma before it
+ * knows the machine.
+ */
 __attribute__((constructor)) static void memtier_preload_init(void)
 {
-	tiered();
+	int none = TIERS_NONE;
+
+	if (atomic_compare_exchange_strong(&tiers_state, &none,
+					   TIERS_BUILDING))
+		build_tiers();
 }
 
 /* malloc(0) is a unique pointer, as the C library's is. */

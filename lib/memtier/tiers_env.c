@@ -150,6 +150,21 @@ static int static_kind(const struct tier_spec *t, memkind_t *kind,
 	return 0;
 }
 
+/*
+ * A first allocation from the kind, now: a kind prepares itself on first
+ * use (finds its nodes through libnuma, which allocates), and the
+ * program's malloc() must not be what first uses it.
+ */
+static int warm_up(memkind_t kind)
+{
+	void *p = memkind_malloc(kind, 1);
+
+	if (!p)
+		return -1;
+	memkind_free(kind, p);
+	return 0;
+}
+
 /* One tier: "KIND:...,RATIO:...[,PATH:...][,PMEM_SIZE_LIMIT:...]". */
 static int add_tier(struct memtier_builder *b, char *conf, struct env_error *e)
 {
@@ -172,6 +187,9 @@ static int add_tier(struct memtier_builder *b, char *conf, struct env_error *e)
 	if (!strcmp(t.kind, "FS_DAX") ? fs_dax_kind(&t, &kind, e) :
 					static_kind(&t, &kind, e))
 		return -1;
+	if (warm_up(kind))
+		return fail(e, TIERS_VAR ": KIND %s cannot allocate: %s", t.kind,
+			    strerror(errno));
 	if (memtier_builder_add_tier(b, kind, (unsigned)ratio))
 		return fail(e, TIERS_VAR ": KIND %s given twice, or too many "
 			    "tiers", t.kind);
