@@ -78,6 +78,7 @@ static void run(const char *size, const char *tiers, const char *thresholds,
 	printf("%s bytes, %s%s%s: node0 %d node1 %d node2 %d\n", size, tiers,
 	       thresholds ? " " : "", thresholds ? thresholds : "", count[0],
 	       count[1], count[2]);
+	fflush(stdout);
 }
 
 int main(int argc, char **argv)
