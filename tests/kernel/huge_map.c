@@ -34,37 +34,6 @@ enum step { STEP_READ = 1, STEP_PROBED, STEP_SPLIT, STEP_WRITTEN };
 
 static size_t size;
 
-/* Word i: seed * 2^40 + i, cheap to write and to check. */
-static uint64_t word_at(uint64_t seed, size_t i)
-{
-	return (seed << 40) + i;
-}
-
-static void fill_words(uint64_t *mem, size_t bytes, uint64_t seed)
-{
-	size_t i;
-
-	for (i = 0; i < bytes / sizeof(uint64_t); i++)
-		mem[i] = word_at(seed, i);
-}
-
-/* Checks words [first, first + n) of @mem; @seed 0 wants zeros. */
-static void check_words(const uint64_t *mem, size_t first, size_t n,
-			uint64_t seed)
-{
-	size_t i;
-
-	for (i = first; i < first + n; i++) {
-		uint64_t want = seed ? word_at(seed, i) : 0;
-
-		if (mem[i] != want)
-			test_fail_at(__FILE__, __LINE__,
-				     "word %zu is %#llx, want %#llx", i,
-				     (unsigned long long)mem[i],
-				     (unsigned long long)want);
-	}
-}
-
 /* Mappings the fault path made so far: 2 MiB and 4 KiB entries. */
 static long mappings_now(long *huge)
 {

@@ -188,6 +188,41 @@ static inline double now_seconds(void)
 		ok_;							\
 	})
 
+/*
+ * Word patterns for large buffers: word i is seed * 2^40 + i, cheap to
+ * write and to check, and no two words of a buffer (or of two buffers of
+ * different seeds) are alike.
+ */
+static inline uint64_t word_at(uint64_t seed, size_t i)
+{
+	return (seed << 40) + i;
+}
+
+static inline void fill_words(uint64_t *mem, size_t bytes, uint64_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < bytes / sizeof(uint64_t); i++)
+		mem[i] = word_at(seed, i);
+}
+
+/* Checks words [first, first + n) of @mem; @seed 0 wants zeros. */
+static inline void check_words(const uint64_t *mem, size_t first, size_t n,
+			       uint64_t seed)
+{
+	size_t i;
+
+	for (i = first; i < first + n; i++) {
+		uint64_t want = seed ? word_at(seed, i) : 0;
+
+		if (mem[i] != want)
+			test_fail_at(__FILE__, __LINE__,
+				     "word %zu is %#llx, want %#llx", i,
+				     (unsigned long long)mem[i],
+				     (unsigned long long)want);
+	}
+}
+
 /* /proc/<pid>/pagemap bits (pid 0: this process). */
 #define PM_PRESENT	(1ULL << 63)
 #define PM_SWAPPED	(1ULL << 62)
