@@ -161,6 +161,7 @@ static struct xpmem_attachment *xpmem_att_alloc(struct xpmem_proc *proc,
 	if (!att)
 		return NULL;
 	kref_init(&att->kref);
+	init_rwsem(&att->huge_sem);
 	spin_lock_init(&att->lock);
 	INIT_LIST_HEAD(&att->ap_link);
 	INIT_LIST_HEAD(&att->pending_link);

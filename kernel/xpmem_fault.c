@@ -291,6 +291,33 @@ static long xpmem_fault_insert(struct vm_area_struct *vma, unsigned long addr,
 }
 
 /*
+ * The PTE path's inserts, at the faulting address and after it within its
+ * PMD. Another thread may have mapped that whole PMD with one 2 MiB entry
+ * since the kernel found no page table there and called us: page-table
+ * entries must then not go in (they would be written through the 2 MiB
+ * entry as if it were a table). The access is simply retried, and finds
+ * the 2 MiB entry, or splits it for a write. att->huge_sem keeps the 2 MiB
+ * insert out between the check and the inserts.
+ */
+static long xpmem_fault_insert_small(struct vm_fault *vmf,
+				     struct xpmem_attachment *att,
+				     struct page **pages, long nr,
+				     pgprot_t prot, vm_fault_t *ret)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long addr = vmf->address & PAGE_MASK;
+	long mapped = 0;
+
+	if (!(vma->vm_flags & VM_PFNMAP))
+		return xpmem_fault_insert(vma, addr, pages, nr, prot, ret);
+	down_read(&att->huge_sem);
+	if (!pmd_leaf(READ_ONCE(*vmf->pmd)))
+		mapped = xpmem_fault_insert(vma, addr, pages, nr, prot, ret);
+	up_read(&att->huge_sem);
+	return mapped;
+}
+
+/*
  * Drop PTEs this fault inserted: through the attacher's file mapping, as
  * invalidations do, which serves both kinds of VMA.
  */
@@ -426,8 +453,8 @@ static vm_fault_t xpmem_fault_once(struct vm_fault *vmf,
 	mapped = min_t(long, got, nr);
 	*stale = xpmem_fault_prepare(att, seq, src, mapped);
 	if (!*stale) {
-		mapped = xpmem_fault_insert(vma, addr, pages, mapped, prot,
-					    &ret);
+		mapped = xpmem_fault_insert_small(vmf, att, pages, mapped,
+						  prot, &ret);
 		*stale = xpmem_fault_commit(att, seq);
 		if (*stale && mapped)
 			xpmem_fault_undo(att, vma, addr, mapped);
@@ -526,15 +553,26 @@ static vm_fault_t xpmem_huge_map(struct vm_fault *vmf,
 	struct vm_area_struct *vma = vmf->vma;
 	unsigned long haddr = vmf->address & PMD_MASK;
 	vm_fault_t ret = VM_FAULT_NOPAGE;
+	bool inserted = false;
 
 	if (xpmem_fault_prepare(att, seq, src, XPMEM_PMD_PAGES))
 		return VM_FAULT_NOPAGE;		/* invalidated: fault again */
-	ret = xpmem_insert_pfn_pmd(vmf, page_to_pfn(pages[0]), writable);
+	/*
+	 * A small-page fault may have put a page table there meanwhile: the
+	 * access is then retried and takes the PTE path.
+	 */
+	down_write(&att->huge_sem);
+	if (pmd_none(READ_ONCE(*vmf->pmd))) {
+		ret = xpmem_insert_pfn_pmd(vmf, page_to_pfn(pages[0]),
+					   writable);
+		inserted = ret == VM_FAULT_NOPAGE;
+	}
+	up_write(&att->huge_sem);
 	if (xpmem_fault_commit(att, seq)) {
 		xpmem_fault_undo(att, vma, haddr, XPMEM_PMD_PAGES);
 		return VM_FAULT_NOPAGE;
 	}
-	if (ret == VM_FAULT_NOPAGE)
+	if (inserted)
 		xpmem_stat_inc(XPMEM_STAT_FAULT_HUGE);
 	return ret;
 }
@@ -594,7 +632,7 @@ out:
  * Maps the owner's page behind the faulting address and the present pages
  * after it, or the whole 2 MiB around it with one PMD where it can. Holes,
  * and an owner that is gone, give SIGBUS. Runs with the attacher's
- * mmap_lock held; takes no module lock except att->lock.
+ * mmap_lock held; takes no module lock except att->lock and att->huge_sem.
  *
  * Return: VM_FAULT_NOPAGE when mapped, VM_FAULT_RETRY, or an error.
  */

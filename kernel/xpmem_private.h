@@ -117,6 +117,11 @@ struct xpmem_attachment {
 	struct list_head ap_link;	/* ap->atts */
 	bool revoke_seen;		/* under ap->lock: killed by revoke */
 	struct work_struct free_work;
+	/*
+	 * Small-page inserts of the fault path take it shared, a 2 MiB
+	 * insert exclusive: neither may find the other's entry half made.
+	 */
+	struct rw_semaphore huge_sem;
 	spinlock_t lock;		/* everything below */
 	enum xpmem_att_state state;
 	unsigned int nr_vmas;

@@ -35,7 +35,6 @@
 #define HUGE		(2UL << 20)
 #define BLOCKS		6		/* huge pages exported */
 #define BLOCK_WORDS	(HUGE / sizeof(uint64_t))
-#define POOL_DIR	"/sys/kernel/mm/hugepages/hugepages-2048kB"
 #define FUTEX_TIMEOUT_MS 200
 
 /*
@@ -52,39 +51,6 @@ enum sort { SORT_ANON, SORT_MEMFD, SORTS };
 
 enum step { STEP_READ = 1, STEP_WRITTEN, STEP_OWNER_WROTE, STEP_PROBED,
 	    STEP_UNMAPPED, STEP_REMAPPED, STEP_GONE };
-
-static long pool_free(void)
-{
-	return read_long(POOL_DIR "/free_hugepages");
-}
-
-/*
- * Grows the pool until @need pages are free (unused and unreserved), or
- * skips saying what the kernel gave.
- */
-static void reserve_pool(long need)
-{
-	long nr, free_now;
-	char value[32];
-
-	if (access(POOL_DIR "/nr_hugepages", W_OK) != 0)
-		test_skip("no pool of 2 MiB hugetlbfs pages (%s): %s",
-			  POOL_DIR, strerror(errno));
-	free_now = pool_free();
-	if (free_now >= need)
-		return;
-	nr = read_long(POOL_DIR "/nr_hugepages");
-	write_line("/proc/sys/vm/compact_memory", "1");
-	snprintf(value, sizeof(value), "%ld", nr + need - free_now);
-	if (!set_setting(POOL_DIR "/nr_hugepages", value))
-		test_skip("cannot write %s to %s/nr_hugepages: %s", value,
-			  POOL_DIR, strerror(errno));
-	if (pool_free() < need)
-		test_skip("asked for %ld free 2 MiB pages, the kernel has %ld",
-			  need, pool_free());
-	printf("pool: %ld -> %ld huge pages\n", nr,
-	       read_long(POOL_DIR "/nr_hugepages"));
-}
 
 static uint64_t *block(uint64_t *mem, int b)
 {
@@ -297,7 +263,7 @@ static void step(struct live_attach *t, enum step s)
 
 static void share(enum sort sort)
 {
-	long files = kstat("file_attachments"), free0 = pool_free();
+	long files = kstat("file_attachments"), free0 = hugetlb_free();
 	size_t size = BLOCKS * HUGE;
 	struct live_attach t;
 	uint64_t *mem;
@@ -336,10 +302,10 @@ static void share(enum sort sort)
 	live_attach_finish(&t);
 	if (fd >= 0)
 		close(fd);
-	if (!WAIT_UNTIL(pool_free() == free0, 5))
+	if (!WAIT_UNTIL(hugetlb_free() == free0, 5))
 		test_fail_at(__FILE__, __LINE__,
 			     "%ld huge pages free after the test, %ld before: a reference is kept",
-			     pool_free(), free0);
+			     hugetlb_free(), free0);
 }
 
 int main(void)
@@ -348,7 +314,7 @@ int main(void)
 
 	require_kernel_backend();
 	/* Each sort at its turn: BLOCKS pages, and one mapped over a hole. */
-	reserve_pool(BLOCKS + 1);
+	hugetlb_reserve(BLOCKS + 1);
 	for (sort = 0; sort < SORTS; sort++)
 		share((enum sort)sort);
 	return 0;

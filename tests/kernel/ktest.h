@@ -402,6 +402,44 @@ static inline bool set_setting(const char *path, const char *value)
 	return write_line(path, value);
 }
 
+#define HUGETLB_POOL "/sys/kernel/mm/hugepages/hugepages-2048kB"
+
+/* Free 2 MiB hugetlbfs pages: neither in use nor reserved. */
+static inline long hugetlb_free(void)
+{
+	return read_long(HUGETLB_POOL "/free_hugepages");
+}
+
+/*
+ * Grows the pool of 2 MiB hugetlbfs pages until @need are free (unused
+ * and unreserved), or skips saying what the kernel gave. The old size
+ * comes back at exit.
+ */
+static inline void hugetlb_reserve(long need)
+{
+	long nr, free_now;
+	char value[32];
+
+	if (access(HUGETLB_POOL "/nr_hugepages", W_OK) != 0)
+		test_skip("no pool of 2 MiB hugetlbfs pages (%s): %s",
+			  HUGETLB_POOL, strerror(errno));
+	free_now = hugetlb_free();
+	if (free_now >= need)
+		return;
+	nr = read_long(HUGETLB_POOL "/nr_hugepages");
+	write_line("/proc/sys/vm/compact_memory", "1");
+	snprintf(value, sizeof(value), "%ld", nr + need - free_now);
+	if (!set_setting(HUGETLB_POOL "/nr_hugepages", value))
+		test_skip("cannot write %s to %s/nr_hugepages: %s", value,
+			  HUGETLB_POOL, strerror(errno));
+	free_now = hugetlb_free();
+	if (free_now < need)
+		test_skip("asked for %ld free 2 MiB pages, the kernel has %ld",
+			  need, free_now);
+	printf("pool: %ld -> %ld huge pages\n", nr,
+	       read_long(HUGETLB_POOL "/nr_hugepages"));
+}
+
 static inline void require_thp(void)
 {
 	char enabled[128];
