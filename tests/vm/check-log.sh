@@ -31,7 +31,6 @@ bad="$bad"'|blocked for more than [0-9]+ seconds|workqueue lockup'
 bad="$bad"'|kmemleak: [0-9]+ new suspected memory leak'
 bad="$bad"'|Bad page state|Bad page map|Bad rss-counter|list_add corruption'
 bad="$bad"'|list_del corruption|refcount_t: |ODEBUG: |Unable to handle'
-bad="$bad"'|VM_FAULT_OOM leaked'
 bad="$bad"'|unable to handle (page fault|kernel)|stack-protector|stack guard page'
 
 # Lines the README of the debug kernel lists as harmless, and test output,
