@@ -10,14 +10,13 @@
  * reverse) would corrupt both heaps.
  *
  * The tiers are built by the library's constructor. Allocations made
- * before (by the loader, other libraries' constructors) or while they
- * are built come from the default kind; free()
- * finds the kind of every block, so they are freed correctly later. Calls
- * into libmemkind name MEMKIND_DEFAULT, never NULL, for blocks whose kind
- * is unknown: with NULL it hands a block it does not know to the
- * process's free(), which is this one. A
- * bad MEMKIND_MEM_TIERS stops the program with a message, as memkind's
- * library does: running it untiered would hide the mistake.
+ * before it (by the loader, by other libraries' constructors) or while it
+ * builds them come from the default kind; free() finds the kind of every
+ * block, so they are freed correctly later. Calls into libmemkind name
+ * MEMKIND_DEFAULT, never NULL, for blocks whose kind is unknown: with NULL
+ * it hands a block it does not know to the process's free(), which is
+ * this one. A bad MEMKIND_MEM_TIERS stops the program with a message, as
+ * memkind's library does: running it untiered would hide the mistake.
  */
 #include "tiers_env.h"
 
@@ -34,31 +33,12 @@
 
 #define EXPORT __attribute__((visibility("default")))
 
-enum { TIERS_NONE, TIERS_BUILDING, TIERS_READY };
+/* NULL until the constructor has built them, and when none are set. */
+static _Atomic(struct memtier_memory *) tiers;
 
-static atomic_int tiers_state;
-static struct memtier_memory *tiers;
-
-static void build_tiers(void)
-{
-	char err[256];
-
-	if (tiers_from_env(&tiers, err, sizeof(err))) {
-		fprintf(stderr, "libmemtier: %s\n", err);
-		abort();
-	}
-	atomic_store_explicit(&tiers_state, TIERS_READY, memory_order_release);
-}
-
-/* The tiers, or NULL before they are built or when none are set. */
 static struct memtier_memory *tiered(void)
 {
-	if (__builtin_expect(atomic_load_explicit(&tiers_state,
-						  memory_order_acquire) ==
-				     TIERS_READY,
-			     1))
-		return tiers;
-	return NULL;
+	return atomic_load_explicit(&tiers, memory_order_acquire);
 }
 
 /*
@@ -69,11 +49,14 @@ static struct memtier_memory *tiered(void)
  */
 __attribute__((constructor)) static void memtier_preload_init(void)
 {
-	int none = TIERS_NONE;
+	struct memtier_memory *m;
+	char err[256];
 
-	if (atomic_compare_exchange_strong(&tiers_state, &none,
-					   TIERS_BUILDING))
-		build_tiers();
+	if (tiers_from_env(&m, err, sizeof(err))) {
+		fprintf(stderr, "libmemtier: %s\n", err);
+		abort();
+	}
+	atomic_store_explicit(&tiers, m, memory_order_release);
 }
 
 /* malloc(0) is a unique pointer, as the C library's is. */
