@@ -2,15 +2,14 @@
 # anything else (fail). Every tests/<area>/*.c becomes $(BUILD)/tests/<area>/*.
 #
 #   make check          unit tests, the same under ASan+UBSan, the VM tests
-#                       on every kernel installed, UCX on the module, then
-#                       one summary line
+#                       on every kernel installed, UCX and MPI applications
+#                       on the module, then one summary line
 #   make check-unit     unit tests of this build only (SAN=1 for sanitizers)
 #   make check-static   checkpatch --strict and sparse on the module
 #   make check-vm       kernel module tests in qemu (tests/vm/)
 #   make check-interop  UCX built against libxpmem, run in qemu (tests/interop/)
 #   make check-mpi      Debian's Open MPI, NetPIPE, HPCC and mpi4py over that
-#                       UCX on the module, in qemu (tests/mpi/); not part of
-#                       make check, whose time it would double under TCG
+#                       UCX on the module, in qemu (tests/mpi/)
 #   make check-install  the Debian packages installed on a freshly bootstrapped
 #                       Debian 12 booted in qemu, DKMS on every kernel series
 #                       (tests/install/)
@@ -140,6 +139,7 @@ check:
 	-@$(STAGE) --background install $(MAKE) --no-print-directory check-install
 	-@$(STAGE) vm $(MAKE) --no-print-directory check-vm
 	-@$(STAGE) interop $(MAKE) --no-print-directory check-interop
+	-@$(STAGE) mpi $(MAKE) --no-print-directory check-mpi
 	-@$(STAGE) --wait install
 	@tests/summary.sh $(RESULTS)
 

@@ -16,6 +16,7 @@
 static pthread_once_t backend_once = PTHREAD_ONCE_INIT;
 static const struct xpmem_backend_ops *backend;
 static int backend_kind;
+static bool backend_forced;	/* chosen by XPMEM_BACKEND, not by fallback */
 static int backend_error;	/* positive errno when no backend is usable */
 static const char *backend_reason = "no XPMEM call made yet";
 static size_t page_size;
@@ -66,9 +67,11 @@ static void choose_backend(void)
 
 	if (env && strcmp(env, "user") == 0) {
 		use_user("XPMEM_BACKEND=user forces the user-space backend");
+		backend_forced = true;
 	} else if (env && strcmp(env, "kernel") == 0) {
 		if (xpmem_kmod_open() == 0) {
 			use_kernel("XPMEM_BACKEND=kernel forces the kernel module");
+			backend_forced = true;
 		} else {
 			backend_error = ENODEV;
 			backend_reason = "XPMEM_BACKEND=kernel, but /dev/xpmem "
@@ -118,11 +121,27 @@ XPMEM_EXPORT int xpmem_backend(const char **reason)
 	return ops ? backend_kind : -1;
 }
 
+/*
+ * Upstream clients (UCX above all) take a version as the promise that any
+ * memory can be attached, private anonymous memory included, and probe
+ * nothing else before relying on it. Only the module keeps that promise,
+ * so when this library fell back to the user-space backend by itself, the
+ * answer is upstream's without a driver: -1 with ENODEV, and such clients
+ * use their other transports. Every other call still works; a program that
+ * wants the user-space backend asks xpmem_backend() or sets
+ * XPMEM_BACKEND=user.
+ */
 XPMEM_EXPORT int xpmem_version(void)
 {
 	const struct xpmem_backend_ops *ops = get_backend();
 
-	return ops ? (int)to_api(ops->version()) : -1;
+	if (!ops)
+		return -1;
+	if (backend_kind == XPMEM_BACKEND_USER && !backend_forced) {
+		errno = ENODEV;
+		return -1;
+	}
+	return (int)to_api(ops->version());
 }
 
 static int check_make(uintptr_t vaddr, size_t size, int permit_type,

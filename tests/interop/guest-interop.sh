@@ -197,9 +197,10 @@ run_case() {
 	fi
 }
 
-# Without the module, libxpmem can only offer its user-space backend, which
-# cannot share UCX's private anonymous buffers: every xpmem run must fail, so
-# a pass below cannot come from a fallback transport.
+# Without the module, libxpmem's xpmem_version() reports no XPMEM (its
+# user-space backend cannot share UCX's private anonymous buffers), so UCX
+# has no xpmem transport: every run forced onto xpmem must fail, so a pass
+# below cannot come from a fallback transport.
 negative_control() {
 	ok=1
 	run_perf root self,xpmem tag_bw && ok=0

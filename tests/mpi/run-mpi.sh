@@ -55,9 +55,6 @@ total_start=$(now)
 
 . "$here/cases.sh"
 
-# The one SKIP the guest reports (guest-mpi.sh, negative_control).
-no_module_reason="without the module libxpmem chooses its user-space backend, through which UCX cannot attach MPI's private memory (XPMEM_BACKEND=kernel avoids it)"
-
 is_full() {
 	case " $full_kernels " in
 	*" $1 "*) return 0 ;;
@@ -254,7 +251,7 @@ run_kernel() {
 	echo "mpi-$name: boot and runs took $(($(now) - start)) s" \
 		"(qemu status $rc, logs in $dir)"
 	rm -f "$dir/initramfs.cpio"
-	record_guest_results "mpi-$name" "$dir" "$no_module_reason" \
+	record_guest_results "mpi-$name" "$dir" \
 		< <(expected_results "$name")
 	record_kernel_log "mpi-$name" "$dir"
 	tr -d '\r' <"$dir/console.log" | grep '^VMTIME ' | sed 's/^VMTIME /    /' |

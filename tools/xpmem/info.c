@@ -120,7 +120,11 @@ static void print_module(int backend)
 	}
 	print_counters("/proc/xpmem/stats");
 	v = xpmem_version();
-	if (v < 0)
+	if (v < 0 && backend == XPMEM_BACKEND_USER)
+		printf("xpmem_version():  -1 (%s): no driver, so clients such "
+		       "as UCX\n                  use other transports; "
+		       "XPMEM_BACKEND=user makes it answer\n", strerror(errno));
+	else if (v < 0)
 		printf("xpmem_version():  failed: %s\n", strerror(errno));
 	else
 		printf("xpmem_version():  0x%08x (%s)\n", (unsigned int)v,
