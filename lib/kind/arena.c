@@ -21,9 +21,9 @@
 
 #define PAGE_BYTES 4096UL
 /*
- * Once jemalloc has grown an arena by its first 2 MiB, later growth asks
- * for no more than it needs (rounded up to this), so a bounded kind is not
- * cut short by a large final growth step that would not fit.
+ * Once jemalloc has grown a bounded kind's arena by its first 2 MiB, later
+ * growth asks for no more than it needs (rounded up to this), so the kind
+ * is not cut short by a large final growth step that would not fit.
  */
 #define ARENA_GROW_LIMIT ((size_t)64 << 10)
 
@@ -260,17 +260,33 @@ int arena_create_hooked(struct memkind *kind, const extent_hooks_t *hooks)
 	return 0;
 }
 
+/*
+ * Growth steps and decay times of an arena over the kind's heap. Only a
+ * bounded kind limits its growth steps: jemalloc never merges free space
+ * across two of them (with retain, each is a "head"), so an unbounded
+ * kind keeps jemalloc's growing steps, and its purges punch out a few
+ * large holes instead of one per 64 KiB step (each a TLB shootdown on
+ * every CPU the program runs on).
+ */
+static int arena_configure(struct memkind *kind, unsigned arena)
+{
+	if (kind->heap.max_size &&
+	    arena_set_size(arena, "retain_grow_limit", ARENA_GROW_LIMIT))
+		return -1;
+	return purge_arena_setup(kind, arena);
+}
+
 /* Creates the kind's arena. Returns 0 or a MEMKIND_ERROR_* code. */
 int arena_create(struct memkind *kind)
 {
 	unsigned arena;
 
 	kind->hooks = kind_extent_hooks;
+	kind->file_backed = true;
 	if (arena_new(kind, &arena))
 		return MEMKIND_ERROR_ARENAS_CREATE;
 	kind->arena = arena;
-	if (arena_set_size(arena, "retain_grow_limit", ARENA_GROW_LIMIT) ||
-	    purge_setup(kind)) {
+	if (arena_configure(kind, arena) || purge_setup(kind)) {
 		arena_destroy(kind);
 		return MEMKIND_ERROR_ARENAS_CREATE;
 	}
@@ -278,22 +294,46 @@ int arena_create(struct memkind *kind)
 	return 0;
 }
 
-/* Destroys the arena; jemalloc reuses its index for the next one. */
-void arena_destroy(struct memkind *kind)
+/* One more arena like the kind's first (thread_arena.c). 0 or -1. */
+int arena_add(struct memkind *kind, unsigned *arena)
+{
+	if (arena_new(kind, arena))
+		return -1;
+	if (kind->file_backed && arena_configure(kind, *arena)) {
+		arena_destroy_index(*arena);
+		return -1;
+	}
+	return 0;
+}
+
+/* jemalloc reuses the index for the next arena. */
+void arena_destroy_index(unsigned arena)
 {
 	char key[64];
 
-	tcache_kind_release(kind);
-	snprintf(key, sizeof(key), "arena.%u.destroy", kind->arena);
+	snprintf(key, sizeof(key), "arena.%u.destroy", arena);
 	mallctl(key, NULL, NULL, NULL, 0);
+}
+
+/* Destroys the kind's arenas, once no thread is bound to them. */
+void arena_destroy(struct memkind *kind)
+{
+	tcache_kind_release(kind);
+	thread_arenas_destroy(kind);
+	arena_destroy_index(kind->arena);
 }
 
 int arena_purge(struct memkind *kind)
 {
+	unsigned arenas[KIND_ARENAS_MAX], i, n = kind_arenas(kind, arenas);
 	char key[64];
+	int ret = 0;
 
-	snprintf(key, sizeof(key), "arena.%u.purge", kind->arena);
-	return mallctl(key, NULL, NULL, NULL, 0);
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "arena.%u.purge", arenas[i]);
+		ret |= mallctl(key, NULL, NULL, NULL, 0);
+	}
+	return ret;
 }
 
 /*
@@ -487,13 +527,22 @@ void *arena_kind_defrag(struct memkind *kind, void *ptr)
 	return p;
 }
 
-static int arena_stat(unsigned arena, const char *name, size_t *v)
+/* A statistic of the kind: the sum over its arenas. */
+static int arena_stat(struct memkind *kind, const char *name, size_t *v)
 {
+	unsigned arenas[KIND_ARENAS_MAX], i, n = kind_arenas(kind, arenas);
+	size_t one, sz = sizeof(one);
 	char key[96];
-	size_t sz = sizeof(*v);
 
-	snprintf(key, sizeof(key), "stats.arenas.%u.%s", arena, name);
-	return mallctl(key, v, &sz, NULL, 0);
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "stats.arenas.%u.%s", arenas[i],
+			 name);
+		if (mallctl(key, &one, &sz, NULL, 0))
+			return -1;
+		*v += one;
+	}
+	return 0;
 }
 
 int arena_kind_get_stat(struct memkind *kind, memkind_stat_type stat,
@@ -503,17 +552,17 @@ int arena_kind_get_stat(struct memkind *kind, memkind_stat_type stat,
 
 	switch (stat) {
 	case MEMKIND_STAT_TYPE_RESIDENT:
-		if (arena_stat(kind->arena, "resident", &a))
+		if (arena_stat(kind, "resident", &a))
 			return MEMKIND_ERROR_UNAVAILABLE;
 		break;
 	case MEMKIND_STAT_TYPE_ACTIVE:
-		if (arena_stat(kind->arena, "pactive", &a))
+		if (arena_stat(kind, "pactive", &a))
 			return MEMKIND_ERROR_UNAVAILABLE;
 		a *= PAGE_BYTES;
 		break;
 	case MEMKIND_STAT_TYPE_ALLOCATED:
-		if (arena_stat(kind->arena, "small.allocated", &a) ||
-		    arena_stat(kind->arena, "large.allocated", &b))
+		if (arena_stat(kind, "small.allocated", &a) ||
+		    arena_stat(kind, "large.allocated", &b))
 			return MEMKIND_ERROR_UNAVAILABLE;
 		a += b;
 		break;

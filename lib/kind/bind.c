@@ -95,16 +95,21 @@ static struct memkind *bind_leave_locked(struct memkind *kind)
 	return kind->released && kind->nbound == 0 ? kind : NULL;
 }
 
-/* Moves the calling thread's jemalloc cache to kind. 0 or -1. */
-static int bind_switch(struct memkind *to)
+/*
+ * Moves the calling thread's jemalloc cache to kind: to the thread's own
+ * arena of the kind when spread (thread_arena.c), else to its first.
+ * Returns 0 or -1.
+ */
+static int bind_switch(struct memkind *to, bool spread)
 {
 	struct memkind *from = bind_tls.kind, *done;
-	unsigned arena = to->arena;
+	unsigned arena;
 
 	pthread_once(&bind_key_once, bind_key_init);
 	if (pthread_setspecific(bind_key, &bind_tls))
 		return -1;
 	pthread_mutex_lock(&bind_lock);
+	arena = thread_arena_pick(to, spread);
 	/*
 	 * Even an unbound thread's cache may hold blocks: the default kind's
 	 * allocations before its arena exists (libmemtier.so's malloc() in
@@ -143,7 +148,7 @@ bool bind_want(struct memkind *kind)
 	 */
 	if (kind->ops == &fixed_ops)
 		return false;
-	return bind_switch(kind) == 0;
+	return bind_switch(kind, true) == 0;
 }
 
 /* Empties the thread's own cache if it serves kind. */
@@ -163,7 +168,7 @@ bool bind_retire(struct memkind *kind)
 	bool busy;
 
 	if (bind_tls.kind == kind)
-		bind_switch(&default_kind);
+		bind_switch(&default_kind, false);
 	pthread_mutex_lock(&bind_lock);
 	busy = kind->nbound > 0;
 	kind->dying = busy;
@@ -196,7 +201,7 @@ static void bind_thread_exit(void *arg)
 	if (kind == &bind_none || kind->is_static)
 		return;
 	/* Off the kind's arena, so that it can be destroyed. */
-	bind_switch(&default_kind);
+	bind_switch(&default_kind, false);
 	bind_tls.kind = &bind_none;
 }
 

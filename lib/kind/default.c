@@ -80,7 +80,7 @@ static bool default_hook_merge(extent_hooks_t *hooks, void *addr_a,
 	return false;
 }
 
-static extent_hooks_t default_hooks = {
+static const extent_hooks_t default_hooks = {
     .alloc = default_hook_alloc,
     .dalloc = default_hook_dalloc,
     .commit = default_hook_commit,
@@ -98,11 +98,13 @@ static extent_hooks_t default_hooks = {
  */
 __attribute__((constructor)) static void default_arena_init(void)
 {
-	extent_hooks_t *hooks = &default_hooks;
+	extent_hooks_t *hooks = &default_kind.hooks;
 	unsigned arena;
 	size_t sz = sizeof(arena);
 	bool ok;
 
+	/* In the kind, where thread_arena.c makes its further arenas. */
+	default_kind.hooks = default_hooks;
 	ok = mallctl("arenas.create", &arena, &sz, &hooks, sizeof(hooks)) == 0;
 	registry_add_default(&default_kind);
 	default_kind.arena = ok ? arena : 0;

@@ -27,6 +27,7 @@
  * few are its automatic ones. Slots index the per-thread cache tables.
  */
 #define KIND_SLOTS 4096
+#define KIND_ARENAS_LIMIT 4095
 #define KIND_DEFAULT_SLOT KIND_SLOTS /* one past them: the default kind */
 #define KIND_NAME_MAX 64
 
@@ -37,6 +38,10 @@
 /* An unlimited kind reserves address space in regions of growing size. */
 #define HEAP_MAX_REGIONS 40
 #define HEAP_FIRST_REGION ((size_t)1 << 30)
+/* Committed extents up to this size are filled at once, after the */
+/* kind's first HEAP_PREFAULT_AFTER of them (heap.c). */
+#define HEAP_PREFAULT_MAX ((size_t)64 << 10)
+#define HEAP_PREFAULT_AFTER 64U
 
 struct memkind_ops {
 	int (*create)(struct memkind *kind, struct memkind_ops *ops,
@@ -70,6 +75,7 @@ struct kind_heap {
 	size_t max_size; /* 0: unlimited */
 	size_t used;	 /* bytes handed to the arena (bump offset) */
 	off_t file_size; /* current length of the file */
+	unsigned commits; /* small extents committed, up to a limit */
 	unsigned nregions;
 	struct heap_region regions[HEAP_MAX_REGIONS];
 	pthread_mutex_t lock; /* used, file_size, regions, snap_* */
@@ -138,12 +144,19 @@ struct kind_fixed {
 	pthread_mutex_t lock;
 };
 
+/* Arenas a kind spreads its bound threads over, the first included. */
+#define KIND_ARENAS_MAX 8
+#define KIND_THREAD_ARENAS (KIND_ARENAS_MAX - 1)
+
 struct memkind {
 	const struct memkind_ops *ops;
 	char name[KIND_NAME_MAX];
 	unsigned slot;	/* registry slot, index of thread tables */
 	uint32_t gen;	/* tells this kind from earlier ones in slot */
-	unsigned arena; /* jemalloc arena index */
+	unsigned arena; /* jemalloc arena index: the first, used by every path */
+	/* More arenas for threads bound to the kind (thread_arena.c); 0: none */
+	_Atomic unsigned thread_arenas[KIND_THREAD_ARENAS];
+	bool file_backed; /* arenas over the kind's heap (arena_create()) */
 	bool is_static;
 	memkind_mem_usage_policy policy;
 	struct kind_heap heap;
@@ -233,6 +246,13 @@ int arena_purge(struct memkind *kind);
 void *arena_take(struct memkind *kind, size_t size);
 int arena_set_ssize(unsigned arena, const char *name, ssize_t v);
 int arena_create_hooked(struct memkind *kind, const extent_hooks_t *hooks);
+int arena_add(struct memkind *kind, unsigned *arena);
+void arena_destroy_index(unsigned arena);
+
+/* thread_arena.c: the arenas of one kind for its bound threads */
+unsigned thread_arena_pick(struct memkind *kind, bool spread);
+unsigned kind_arenas(struct memkind *kind, unsigned *out);
+void thread_arenas_destroy(struct memkind *kind);
 
 /* The kind whose extent hooks these are (each kind has its own copy). */
 static inline struct memkind *hooks_kind(extent_hooks_t *hooks)
@@ -280,6 +300,7 @@ static inline const struct tc_entry *tcache_get(struct memkind *kind)
 
 /* purge.c: when freed space goes back to the file system */
 int purge_setup(struct memkind *kind);
+int purge_arena_setup(struct memkind *kind, unsigned arena);
 void purge_forget(struct memkind *kind);
 void purge_fork_child(void);
 

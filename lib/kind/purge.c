@@ -9,9 +9,9 @@
  * fills and flushes, large blocks): a program that frees 64 MiB and then
  * allocates a little, from its thread cache, would keep all of it in the
  * file for good. So one purge thread, started with the first kind, asks
- * every kind's arena to decay ("arena.<i>.decay") every PURGE_PERIOD_MS,
- * off the allocation path; it sleeps on a condition while there is no
- * such kind.
+ * every arena of every kind (thread_arena.c) to decay ("arena.<i>.decay")
+ * every PURGE_PERIOD_MS, off the allocation path; it sleeps on a condition
+ * while there is no such kind.
  *
  * jemalloc's own background thread would do the same, but it is a switch
  * for the whole process (the program's malloc too, when that is
@@ -45,6 +45,17 @@ static unsigned purge_kinds; /* live kinds the thread decays */
 static bool purge_running;   /* created */
 static bool purge_alive;     /* and running */
 
+/* Decays each of the kind's arenas (thread_arena.c). */
+static void purge_kind(struct memkind *kind, size_t *mib, size_t miblen)
+{
+	unsigned arenas[KIND_ARENAS_MAX], i, n = kind_arenas(kind, arenas);
+
+	for (i = 0; i < n; i++) {
+		mib[1] = arenas[i];
+		mallctlbymib(mib, miblen, NULL, NULL, NULL, 0);
+	}
+}
+
 /*
  * One pass over the kinds. The slot lock keeps each kind's arena alive
  * while it decays (purge_forget() takes it before the arena goes).
@@ -62,10 +73,8 @@ static void purge_pass(void)
 		lock = registry_slot_lock(s);
 		pthread_mutex_lock(lock);
 		kind = registry_slot_kind(s);
-		if (kind && kind->purge) {
-			mib[1] = kind->arena;
-			mallctlbymib(mib, miblen, NULL, NULL, NULL, 0);
-		}
+		if (kind && kind->purge)
+			purge_kind(kind, mib, miblen);
 		pthread_mutex_unlock(lock);
 	}
 }
@@ -113,17 +122,24 @@ static void purge_start(void)
 		pthread_cond_wait(&purge_cond, &purge_lock);
 }
 
-/* Decay times of the kind's new arena. Returns 0 or -1. */
-int purge_setup(struct memkind *kind)
+/* Decay times of one of the kind's arenas. Returns 0 or -1. */
+int purge_arena_setup(struct memkind *kind, unsigned arena)
 {
 	bool timed = kind->policy != MEMKIND_MEM_USAGE_POLICY_CONSERVATIVE;
+
+	if (arena_set_ssize(arena, "dirty_decay_ms",
+			    timed ? PURGE_DECAY_MS : 0) ||
+	    arena_set_ssize(arena, "muzzy_decay_ms", -1))
+		return -1;
+	return 0;
+}
+
+/* The kind's first arena is set up: the thread decays it. 0 or -1. */
+int purge_setup(struct memkind *kind)
+{
 	pthread_mutex_t *lock = registry_slot_lock(kind->slot);
 
-	if (arena_set_ssize(kind->arena, "dirty_decay_ms",
-			    timed ? PURGE_DECAY_MS : 0) ||
-	    arena_set_ssize(kind->arena, "muzzy_decay_ms", -1))
-		return -1;
-	if (!timed)
+	if (kind->policy == MEMKIND_MEM_USAGE_POLICY_CONSERVATIVE)
 		return 0;
 	pthread_mutex_lock(lock);
 	kind->purge = true;

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Threads that share a kind allocate from arenas of their own, as they do
+ * from jemalloc's automatic arenas: small blocks two threads allocate in
+ * turns never share a page (in one arena they come from the same slabs,
+ * and the threads' writes bounce cache lines between cores). Every block
+ * is still found by memkind_free(NULL, ...) and counted in its kind's
+ * statistics, and blocks freed by the other thread go back. A bounded
+ * kind keeps one arena, so the space one thread freed is the next one's.
+ */
+#include <pthread.h>
+
+#include "kind_helpers.h"
+
+#define ROUNDS 40
+#define PER_ROUND 64
+#define BLOCKS (ROUNDS / 2 * PER_ROUND) /* per thread */
+#define BLOCK_SIZE 64
+#define FILL_BLOCK 4096
+
+static pthread_barrier_t turn;
+static memkind_t kind;
+static void *blocks[2][BLOCKS];
+static size_t filled[2];
+
+/* Enough uses of the kind for the thread's own cache to serve it. */
+static void bind_to(memkind_t k)
+{
+	int i;
+
+	for (i = 0; i < 300; i++)
+		memkind_free(k, memkind_malloc(k, BLOCK_SIZE));
+}
+
+/* Thread me allocates PER_ROUND blocks in its turn of each round. */
+static void *take_turns(void *arg)
+{
+	int me = (int)(intptr_t)arg, r, i;
+
+	bind_to(kind);
+	for (r = 0; r < ROUNDS; r++) {
+		pthread_barrier_wait(&turn);
+		if (r % 2 != me)
+			continue;
+		for (i = 0; i < PER_ROUND; i++) {
+			void *p = memkind_malloc(kind, BLOCK_SIZE);
+
+			CHECK(p);
+			fill_pattern(p, BLOCK_SIZE, (uint32_t)(me * BLOCKS + r));
+			blocks[me][r / 2 * PER_ROUND + i] = p;
+		}
+	}
+	pthread_barrier_wait(&turn);
+	/* Each frees half the other's blocks, with the kind and without. */
+	for (i = 0; i < BLOCKS / 2; i++)
+		memkind_free(i % 2 ? NULL : kind, blocks[!me][i]);
+	return NULL;
+}
+
+static int cmp_page(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* No page holds blocks of both threads. */
+static void check_pages_apart(void)
+{
+	static uintptr_t pages[2][BLOCKS];
+	int t, i, j = 0;
+
+	for (t = 0; t < 2; t++) {
+		for (i = 0; i < BLOCKS; i++)
+			pages[t][i] = (uintptr_t)blocks[t][i] >> 12;
+		qsort(pages[t], BLOCKS, sizeof(uintptr_t), cmp_page);
+	}
+	for (i = 0; i < BLOCKS; i++) {
+		while (j < BLOCKS && pages[1][j] < pages[0][i])
+			j++;
+		if (j < BLOCKS && pages[1][j] == pages[0][i])
+			test_fail_at(__FILE__, __LINE__,
+				     "page %#lx holds blocks of both threads",
+				     (unsigned long)(pages[0][i] << 12));
+	}
+}
+
+static size_t allocated(memkind_t k)
+{
+	size_t v = 0;
+
+	CHECK(memkind_update_cached_stats() == 0);
+	CHECK(memkind_get_stat(k, MEMKIND_STAT_TYPE_ALLOCATED, &v) == 0);
+	return v;
+}
+
+static void check_two_threads(memkind_t k, const char *name, bool stats)
+{
+	pthread_t th[2];
+	size_t before = stats ? allocated(k) : 0;
+	int t, i;
+
+	kind = k;
+	memset(blocks, 0, sizeof(blocks));
+	CHECK(pthread_barrier_init(&turn, NULL, 2) == 0);
+	for (t = 0; t < 2; t++)
+		CHECK(pthread_create(&th[t], NULL, take_turns,
+				     (void *)(intptr_t)t) == 0);
+	for (t = 0; t < 2; t++)
+		CHECK(pthread_join(th[t], NULL) == 0);
+	pthread_barrier_destroy(&turn);
+	/* Half of each thread's blocks went back: BLOCKS live in all. */
+	for (t = 0; t < 2; t++) {
+		for (i = BLOCKS / 2; i < BLOCKS; i++) {
+			CHECK(memkind_detect_kind(blocks[t][i]) == k);
+			CHECK(check_pattern(blocks[t][i], BLOCK_SIZE,
+					    (uint32_t)(t * BLOCKS +
+						       (i / PER_ROUND) * 2 +
+						       t)));
+		}
+	}
+	check_pages_apart();
+	if (stats)
+		CHECK(allocated(k) >= before + BLOCKS * BLOCK_SIZE);
+	for (t = 0; t < 2; t++)
+		for (i = BLOCKS / 2; i < BLOCKS; i++)
+			memkind_free(NULL, blocks[t][i]);
+	if (stats)
+		CHECK(allocated(k) <= before + 64 * 1024);
+	printf("%s: %d blocks from each of two threads in turns, no page "
+	       "shared\n", name, BLOCKS);
+}
+
+/* Fills the bounded kind with 4 KiB blocks, frees them; returns count. */
+static void *fill_and_free(void *arg)
+{
+	int me = (int)(intptr_t)arg;
+	size_t n = 0, cap = 64 * 1024;
+	void **p = calloc(cap, sizeof(*p));
+
+	CHECK(p);
+	bind_to(kind);
+	pthread_barrier_wait(&turn);
+	if (me == 1)
+		pthread_barrier_wait(&turn);
+	while (n < cap && (p[n] = memkind_malloc(kind, FILL_BLOCK)))
+		n++;
+	CHECK(n < cap);
+	filled[me] = n;
+	while (n)
+		memkind_free(kind, p[--n]);
+	free(p);
+	if (me == 0)
+		pthread_barrier_wait(&turn);
+	return NULL;
+}
+
+static void check_bounded(const char *dir)
+{
+	pthread_t th[2];
+	int t;
+
+	CHECK(memkind_create_pmem(dir, MEMKIND_PMEM_MIN_SIZE, &kind) == 0);
+	CHECK(pthread_barrier_init(&turn, NULL, 2) == 0);
+	for (t = 0; t < 2; t++)
+		CHECK(pthread_create(&th[t], NULL, fill_and_free,
+				     (void *)(intptr_t)t) == 0);
+	for (t = 0; t < 2; t++)
+		CHECK(pthread_join(th[t], NULL) == 0);
+	pthread_barrier_destroy(&turn);
+	printf("bounded kind of %zu MiB: first thread filled %zu blocks, "
+	       "second %zu after it freed them\n",
+	       (size_t)MEMKIND_PMEM_MIN_SIZE >> 20, filled[0], filled[1]);
+	CHECK(filled[0] * FILL_BLOCK >= MEMKIND_PMEM_MIN_SIZE / 2);
+	CHECK(filled[1] * 10 >= filled[0] * 9);
+	CHECK(memkind_destroy_kind(kind) == 0);
+}
+
+int main(void)
+{
+	const char *dir = test_tmpdir("/dev/shm");
+	memkind_t k;
+
+	CHECK(dir);
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		test_skip("one CPU: threads share their kinds' arenas");
+	check_two_threads(MEMKIND_DEFAULT, "MEMKIND_DEFAULT", false);
+	CHECK(memkind_create_shared(0, &k) == 0);
+	check_two_threads(k, "shared kind", true);
+	CHECK(memkind_destroy_kind(k) == 0);
+	CHECK(memkind_create_pmem(dir, 0, &k) == 0);
+	check_two_threads(k, "pmem kind", true);
+	CHECK(memkind_destroy_kind(k) == 0);
+	check_bounded(dir);
+	CHECK(rmdir(dir) == 0);
+	return 0;
+}
