@@ -5,10 +5,15 @@
  * turns never share a page (in one arena they come from the same slabs,
  * and the threads' writes bounce cache lines between cores). Every block
  * is still found by memkind_free(NULL, ...) and counted in its kind's
- * statistics, and blocks freed by the other thread go back. A bounded
- * kind keeps one arena, so the space one thread freed is the next one's.
+ * statistics, blocks freed by the other thread go back, and the space two
+ * threads freed leaves the kind's file within 3 s while they keep
+ * allocating a little (the purge covers every arena). A bounded kind
+ * keeps one arena, so the space one thread freed is the next one's.
  */
 #include <pthread.h>
+#include <stdatomic.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "kind_helpers.h"
 
@@ -155,6 +160,89 @@ static void *fill_and_free(void *arg)
 	return NULL;
 }
 
+#define PURGE_EACH (32 * MiB)
+#define PURGE_BLOCK (16 * 1024)
+
+static atomic_bool purge_done;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static size_t file_bytes(void *anchor)
+{
+	struct stat st;
+	off_t off;
+	size_t len;
+	int fd;
+
+	CHECK(memkind_get_backing(anchor, &fd, &off, &len) == 0);
+	CHECK(fstat(fd, &st) == 0);
+	return (size_t)st.st_blocks * 512;
+}
+
+/* Writes and frees PURGE_EACH bytes, then allocates a little until told. */
+static void *use_then_idle(void *arg)
+{
+	size_t n = PURGE_EACH / PURGE_BLOCK, i;
+	void **p = calloc(n, sizeof(*p));
+
+	CHECK(p);
+	bind_to(kind);
+	for (i = 0; i < n; i++) {
+		p[i] = memkind_malloc(kind, PURGE_BLOCK);
+		CHECK(p[i]);
+		memset(p[i], 1, PURGE_BLOCK);
+	}
+	pthread_barrier_wait(&turn);
+	for (i = 0; i < n; i++)
+		memkind_free(kind, p[i]);
+	free(p);
+	pthread_barrier_wait(&turn);
+	while (!atomic_load(&purge_done)) {
+		memkind_free(kind, memkind_malloc(kind, BLOCK_SIZE));
+		usleep(1000);
+	}
+	return NULL;
+}
+
+static void check_purge(void)
+{
+	void *anchor;
+	pthread_t th[2];
+	double t0;
+	size_t full;
+	int t;
+
+	CHECK(memkind_create_shared(0, &kind) == 0);
+	anchor = memkind_malloc(kind, BLOCK_SIZE);
+	CHECK(anchor);
+	atomic_store(&purge_done, false);
+	CHECK(pthread_barrier_init(&turn, NULL, 3) == 0);
+	for (t = 0; t < 2; t++)
+		CHECK(pthread_create(&th[t], NULL, use_then_idle, NULL) == 0);
+	pthread_barrier_wait(&turn);
+	full = file_bytes(anchor);
+	CHECK(full >= 2 * PURGE_EACH);
+	pthread_barrier_wait(&turn);
+	t0 = now();
+	while (file_bytes(anchor) > 4 * MiB && now() - t0 < 3.0)
+		usleep(20000);
+	printf("two threads freed %zu MiB: file at %zu KiB after %.1f s\n",
+	       full >> 20, file_bytes(anchor) >> 10, now() - t0);
+	CHECK(file_bytes(anchor) <= 4 * MiB);
+	atomic_store(&purge_done, true);
+	for (t = 0; t < 2; t++)
+		CHECK(pthread_join(th[t], NULL) == 0);
+	pthread_barrier_destroy(&turn);
+	memkind_free(kind, anchor);
+	CHECK(memkind_destroy_kind(kind) == 0);
+}
+
 static void check_bounded(const char *dir)
 {
 	pthread_t th[2];
@@ -191,6 +279,7 @@ int main(void)
 	CHECK(memkind_create_pmem(dir, 0, &k) == 0);
 	check_two_threads(k, "pmem kind", true);
 	CHECK(memkind_destroy_kind(k) == 0);
+	check_purge();
 	check_bounded(dir);
 	CHECK(rmdir(dir) == 0);
 	return 0;
