@@ -58,9 +58,13 @@ static void *handler_main(void *arg)
 		copy = (struct uffdio_copy){
 			.dst = addr, .src = (unsigned long)h->buf, .len = pg,
 		};
+		/*
+		 * Counted before the copy wakes the faulting thread: the
+		 * attacher may report its step before this thread runs again.
+		 */
+		h->faults++;
 		if (ioctl(h->uffd, UFFDIO_COPY, &copy) != 0 && errno != EEXIST)
 			h->error = errno;
-		h->faults++;
 	}
 	return NULL;
 }
