@@ -26,8 +26,8 @@ mpi_cases() {
 netpipe 2 full,stock root,user NPopenmpi -i -l 1 -u 67108864 -p 0 -n 2
 netpipe-64m 2 full root,user NPopenmpi -i -l 67108864 -u 67108864 -p 0 -n 2
 netpipe-1m 2 debug root,user NPopenmpi -i -l 1 -u 1048576 -p 0 -n 2
-hpcc 2 full root,user hpcc
-mpi4py 2 full root,user python3 /mpi/mpi4py-check.py
+hpcc 2 full,stock,debug root,user hpcc
+mpi4py 2 full,stock,debug root,user python3 /mpi/mpi4py-check.py
 CASES
 }
 
@@ -52,7 +52,7 @@ user 1000 1000
 USERS
 }
 
-# The kernels of the reduced set run NetPIPE's integrity check once, as the
+# The kernels of the reduced set run each application once, as the
 # unprivileged user (the module's permission checks on the way).
 # shellcheck disable=SC2034
 mpi_reduced_users=user

@@ -16,9 +16,9 @@
 # Kernels in --full (default 6.1) run the full set: every case of cases.sh
 # as root and as the user, the control without the module and NetPIPE's
 # curve on xpmem and on UCX_TLS=self,posix,cma (a table of ratios and a
-# gnuplot PNG in DIR/mpi/). The others run NetPIPE's integrity check over
-# xpmem as the user (on the debug kernels up to 1 MiB). Results go to FILE in the format of
-# tests/run-tests.sh:
+# gnuplot PNG in DIR/mpi/). The others run each application once over
+# xpmem, as the user (NetPIPE on the debug kernels up to 1 MiB). Results
+# go to FILE in the format of tests/run-tests.sh:
 #   PASS|FAIL|SKIP mpi/<host step>
 #   PASS|FAIL|SKIP mpi-<kernel>/<name>
 # plus mpi-<kernel>/kernel-log from tests/vm/check-log.sh.
@@ -112,18 +112,17 @@ build_ucx() {
 
 # The root as a cpio archive, without documentation, manual pages,
 # translations and apt's lists; made again when the root changed.
-#   pack_root ROOT OUT [PATH...]: PATHs (relative to ROOT) left out too
+#   pack_root ROOT OUT
 pack_root() {
 	local root=$1 out=$2 p prune=""
 
-	shift 2
 	if [ -s "$out" ] && [ "$out" -nt "$root/var/lib/dpkg/status" ] &&
 		[ "$out" -nt "$root/etc/passwd" ] &&
 		[ "$out" -nt "$here/run-mpi.sh" ]; then
 		return 0
 	fi
 	for p in proc sys dev tmp run usr/share/doc usr/share/man \
-		usr/share/locale usr/share/info var/lib/apt/lists var/cache/apt "$@"; do
+		usr/share/locale usr/share/info var/lib/apt/lists var/cache/apt; do
 		prune="$prune -o -path ./$p"
 	done
 	# shellcheck disable=SC2086 # find's words
@@ -131,14 +130,6 @@ pack_root() {
 		sort | cpio -o -H newc -R 0:0 --quiet) >"$out.new" &&
 		mv "$out.new" "$out"
 }
-
-# What the reduced set does not need (NetPIPE only): Python and mpi4py,
-# HPCC, Perl, iconv modules, time zones. The kernel unpacks the initramfs
-# before anything runs, and on the debug kernels (KASAN, page allocation
-# debugging) every megabyte counts.
-reduced_prune="usr/lib/python3 usr/lib/python3.11 usr/bin/hpcc
-	usr/lib/x86_64-linux-gnu/perl-base usr/share/perl5 usr/bin/perl
-	usr/bin/perl5.36.0 usr/lib/x86_64-linux-gnu/gconv usr/share/zoneinfo"
 
 # What is laid over the root: the module, libxpmem, UCX, this suite.
 make_overlay() {
@@ -241,9 +232,7 @@ run_kernel() {
 		record FAIL "mpi-$name/kernel-log" "could not build the initramfs"
 		return
 	fi
-	base=$work/root-reduced.cpio
-	is_full "$name" && base=$work/root.cpio
-	cat "$base" "$dir/overlay.cpio" >"$dir/initramfs.cpio"
+	cat "$work/root.cpio" "$dir/overlay.cpio" >"$dir/initramfs.cpio"
 	rm -f "$dir/overlay.cpio"
 	start=$(now)
 	boot "$name" "$vmlinuz" "$dir/initramfs.cpio" "$dir"
@@ -279,15 +268,13 @@ fi
 record PASS mpi/root
 build_ucx || exit 0
 start=$(now)
-# shellcheck disable=SC2086 # a list of paths
-if ! pack_root "$root" "$work/root.cpio" ||
-	! pack_root "$root" "$work/root-reduced.cpio" $reduced_prune; then
+if ! pack_root "$root" "$work/root.cpio"; then
 	record FAIL mpi/root-archive "cpio of $root failed"
 	exit 0
 fi
-echo "mpi: root archives ready in $(($(now) - start)) s" \
-	"($(du -m "$work/root.cpio" | cut -f1) MB, reduced set" \
-	"$(du -m "$work/root-reduced.cpio" | cut -f1) MB)"
+rm -f "$work/root-reduced.cpio"
+echo "mpi: root archive ready in $(($(now) - start)) s" \
+	"($(du -m "$work/root.cpio" | cut -f1) MB)"
 
 found=$("$vm/find-kernels.sh" "$kernels")
 for name in $kernels; do
