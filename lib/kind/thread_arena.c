@@ -74,7 +74,7 @@ unsigned thread_arena_pick(struct memkind *kind, bool spread)
 {
 	unsigned i, a;
 
-	if (!spread || kind->heap.max_size || kind->ops == &fixed_ops)
+	if (!spread || kind->heap.max_size)
 		return kind->arena;
 	i = (ordinal() - 1) % fan_out();
 	if (i == 0)

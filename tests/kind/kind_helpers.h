@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "test.h"
@@ -67,6 +69,28 @@ static inline int check_pattern(const void *p, size_t n, uint32_t seed)
 		if (c[i] != (unsigned char)(seed * 31 + i * 7))
 			return 0;
 	return 1;
+}
+
+/* Seconds on the monotonic clock. */
+static inline double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Bytes the file behind a kind's address holds on its file system. */
+static inline size_t file_bytes(const void *anchor)
+{
+	struct stat st;
+	off_t off;
+	size_t len;
+	int fd;
+
+	CHECK(memkind_get_backing(anchor, &fd, &off, &len) == 0);
+	CHECK(fstat(fd, &st) == 0);
+	return (size_t)st.st_blocks * 512;
 }
 
 #endif /* KIND_HELPERS_H */

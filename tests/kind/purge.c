@@ -6,8 +6,6 @@
  * MEMKIND_MEM_USAGE_POLICY_CONSERVATIVE. The kind's file tells (its
  * st_blocks). The waits are bounds, polled: the times are only printed.
  */
-#include <sys/stat.h>
-#include <time.h>
 
 #include "kind_helpers.h"
 
@@ -15,26 +13,6 @@
 #define LEFT (4 * MiB) /* thread caches and partly used slabs */
 
 static const char *dir;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static size_t file_bytes(void *anchor)
-{
-	struct stat st;
-	off_t off;
-	size_t len;
-	int fd;
-
-	CHECK(memkind_get_backing(anchor, &fd, &off, &len) == 0);
-	CHECK(fstat(fd, &st) == 0);
-	return (size_t)st.st_blocks * 512;
-}
 
 static memkind_t kind_with(memkind_mem_usage_policy policy)
 {

@@ -11,18 +11,6 @@
 
 #define NBLOCKS 64
 
-static size_t file_bytes(memkind_t kind, void *p)
-{
-	struct stat st;
-	off_t off;
-	size_t len;
-	int fd;
-
-	CHECK(memkind_get_backing(p, &fd, &off, &len) == 0);
-	CHECK(fstat(fd, &st) == 0);
-	return (size_t)st.st_blocks * 512;
-}
-
 static size_t fs_free(const char *dir)
 {
 	struct statvfs sv;
@@ -64,7 +52,7 @@ static void check_reclaim(const char *base, size_t block, bool check_fs)
 		CHECK(p[i]);
 		memset(p[i], 0x3c, block);
 	}
-	used = file_bytes(kind, anchor);
+	used = file_bytes(anchor);
 	peak = fs_free(dir);
 	printf("%s, %zu B blocks: file holds %zu KiB\n", base, block,
 	       used >> 10);
@@ -77,7 +65,7 @@ static void check_reclaim(const char *base, size_t block, bool check_fs)
 		memkind_free(kind, p[i]);
 	/* The thread's cached blocks and the arena's dirty pages go too. */
 	memkind_update_cached_stats();
-	used = file_bytes(kind, anchor);
+	used = file_bytes(anchor);
 	printf("%s, %zu B blocks: after free %zu KiB\n", base, block,
 	       used >> 10);
 	CHECK(used <= 4 * MiB);

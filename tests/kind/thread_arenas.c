@@ -12,8 +12,6 @@
  */
 #include <pthread.h>
 #include <stdatomic.h>
-#include <sys/stat.h>
-#include <time.h>
 
 #include "kind_helpers.h"
 
@@ -164,26 +162,6 @@ static void *fill_and_free(void *arg)
 #define PURGE_BLOCK (16 * 1024)
 
 static atomic_bool purge_done;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static size_t file_bytes(void *anchor)
-{
-	struct stat st;
-	off_t off;
-	size_t len;
-	int fd;
-
-	CHECK(memkind_get_backing(anchor, &fd, &off, &len) == 0);
-	CHECK(fstat(fd, &st) == 0);
-	return (size_t)st.st_blocks * 512;
-}
 
 /* Writes and frees PURGE_EACH bytes, then allocates a little until told. */
 static void *use_then_idle(void *arg)
