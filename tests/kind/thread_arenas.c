@@ -97,21 +97,31 @@ static size_t allocated(memkind_t k)
 	return v;
 }
 
-static void check_two_threads(memkind_t k, const char *name, bool stats)
+/* Runs fn in two threads, given 0 and 1, which meet at the barrier turn. */
+static void run_two(void *(*fn)(void *))
 {
 	pthread_t th[2];
+	int t;
+
+	CHECK(pthread_barrier_init(&turn, NULL, 2) == 0);
+	for (t = 0; t < 2; t++) {
+		void *arg = (void *)(intptr_t)t;
+
+		CHECK(pthread_create(&th[t], NULL, fn, arg) == 0);
+	}
+	for (t = 0; t < 2; t++)
+		CHECK(pthread_join(th[t], NULL) == 0);
+	pthread_barrier_destroy(&turn);
+}
+
+static void check_two_threads(memkind_t k, const char *name, bool stats)
+{
 	size_t before = stats ? allocated(k) : 0;
 	int t, i;
 
 	kind = k;
 	memset(blocks, 0, sizeof(blocks));
-	CHECK(pthread_barrier_init(&turn, NULL, 2) == 0);
-	for (t = 0; t < 2; t++)
-		CHECK(pthread_create(&th[t], NULL, take_turns,
-				     (void *)(intptr_t)t) == 0);
-	for (t = 0; t < 2; t++)
-		CHECK(pthread_join(th[t], NULL) == 0);
-	pthread_barrier_destroy(&turn);
+	run_two(take_turns);
 	/* Half of each thread's blocks went back: BLOCKS live in all. */
 	for (t = 0; t < 2; t++) {
 		for (i = BLOCKS / 2; i < BLOCKS; i++) {
@@ -223,17 +233,8 @@ static void check_purge(void)
 
 static void check_bounded(const char *dir)
 {
-	pthread_t th[2];
-	int t;
-
 	CHECK(memkind_create_pmem(dir, MEMKIND_PMEM_MIN_SIZE, &kind) == 0);
-	CHECK(pthread_barrier_init(&turn, NULL, 2) == 0);
-	for (t = 0; t < 2; t++)
-		CHECK(pthread_create(&th[t], NULL, fill_and_free,
-				     (void *)(intptr_t)t) == 0);
-	for (t = 0; t < 2; t++)
-		CHECK(pthread_join(th[t], NULL) == 0);
-	pthread_barrier_destroy(&turn);
+	run_two(fill_and_free);
 	printf("bounded kind of %zu MiB: first thread filled %zu blocks, "
 	       "second %zu after it freed them\n",
 	       (size_t)MEMKIND_PMEM_MIN_SIZE >> 20, filled[0], filled[1]);
